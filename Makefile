@@ -1,0 +1,31 @@
+# Makefile for the activity_log extension (PGXS)
+
+MODULE_big = activity_log
+OBJS = \
+	$(WIN32RES) \
+	src/activity_log.o \
+	src/capture.o \
+	src/context.o \
+	src/jsonb_util.o \
+	src/relinfo.o \
+	src/storage.o \
+	src/tracking.o
+
+EXTENSION = activity_log
+DATA = $(wildcard activity_log--*.sql)
+PGFILEDESC = "activity_log - Directus-style activity log and revisions"
+
+PG_CPPFLAGS = -I$(srcdir)/src
+
+REGRESS = setup capture_insert capture_update capture_delete capture_truncate \
+	tracking context privileges teardown
+REGRESS_OPTS = --inputdir=$(srcdir)
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+# pgTAP suite, against the server named by the usual PG* variables
+.PHONY: pgtap
+pgtap:
+	pg_prove -f test/*.sql

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# All tests: install what is missing, build with -Werror, start a throwaway
+# cluster, run the pg_regress and isolation suites (make installcheck) and
+# the pgTAP suite (pg_prove).  Run as root on Debian 12.  Exits non-zero if
+# any test fails.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+al_setup
+status=0
+
+al_log "pg_regress and isolation suites (make installcheck)"
+if ! make -C "$AL_ROOT" -s PG_CONFIG="$PG_BIN/pg_config" installcheck; then
+    status=1
+    for f in "$AL_ROOT"/regression.diffs "$AL_ROOT"/output_iso/regression.diffs; do
+        [ -f "$f" ] && cat "$f"
+    done
+fi
+
+al_log "pgTAP suite (pg_prove)"
+createdb activity_log_tap
+psql -X -q -v ON_ERROR_STOP=1 -d activity_log_tap \
+    -c "CREATE EXTENSION pgtap; CREATE EXTENSION activity_log;"
+if ! pg_prove -f -d activity_log_tap "$AL_ROOT"/test/*.sql; then
+    status=1
+fi
+
+if [ "$status" -ne 0 ]; then
+    al_log "FAILED"
+    exit 1
+fi
+al_log "all tests passed"

@@ -1,0 +1,87 @@
+/*-------------------------------------------------------------------------
+ *
+ * activity_log.c
+ *	  Module entry point and settings of the activity_log extension.
+ *
+ * _PG_init only defines the settings and asks each subsystem to register
+ * its callbacks; all real work lives in the other files of src/.
+ *
+ * The four context settings say who acts, from where and how.  They are
+ * ordinary user settings on purpose: an application sets them per
+ * transaction (SET LOCAL or activity_log.set_context()), which works behind
+ * a transaction pooler.  They are never trusted for "db_user", which always
+ * comes from the database role itself.
+ *
+ * Copyright (c) 2026, the activity_log authors
+ *
+ * IDENTIFICATION
+ *	  src/activity_log.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "utils/guc.h"
+
+#include "activity_log.h"
+#include "compat.h"
+
+PG_MODULE_MAGIC;
+
+char	   *al_context_user = NULL;
+char	   *al_context_ip = NULL;
+char	   *al_context_user_agent = NULL;
+char	   *al_context_origin = NULL;
+
+void		_PG_init(void);
+
+/*
+ * _PG_init
+ *		Define the settings and register the cache callbacks.
+ */
+void
+_PG_init(void)
+{
+	DefineCustomStringVariable("activity_log.user",
+							   gettext_noop("Sets the user recorded for changes and comments."),
+							   gettext_noop("When empty, the session's role name is recorded."),
+							   &al_context_user,
+							   "",
+							   PGC_USERSET,
+							   0,
+							   NULL, NULL, NULL);
+
+	DefineCustomStringVariable("activity_log.ip",
+							   gettext_noop("Sets the IP address recorded for changes and comments."),
+							   gettext_noop("When empty, the client's address is recorded."),
+							   &al_context_ip,
+							   "",
+							   PGC_USERSET,
+							   0,
+							   al_check_ip, NULL, NULL);
+
+	DefineCustomStringVariable("activity_log.user_agent",
+							   gettext_noop("Sets the user agent recorded for changes and comments."),
+							   gettext_noop("When empty, application_name is recorded."),
+							   &al_context_user_agent,
+							   "",
+							   PGC_USERSET,
+							   0,
+							   NULL, NULL, NULL);
+
+	DefineCustomStringVariable("activity_log.origin",
+							   gettext_noop("Sets the origin recorded for changes and comments."),
+							   NULL,
+							   &al_context_origin,
+							   "",
+							   PGC_USERSET,
+							   0,
+							   NULL, NULL, NULL);
+
+	MarkGUCPrefixReserved("activity_log");
+
+	al_relinfo_init();
+	al_storage_init();
+	al_context_init();
+}

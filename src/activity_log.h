@@ -1,0 +1,155 @@
+/*-------------------------------------------------------------------------
+ *
+ * activity_log.h
+ *	  Shared declarations of the activity_log extension.
+ *
+ * The extension is split by subsystem: activity_log.c (module setup and
+ * settings), context.c (who acts), relinfo.c (per-table cache), jsonb_util.c
+ * (row images), storage.c (writes to the log tables), capture.c (the
+ * trigger) and tracking.c (track/untrack).
+ *
+ * Copyright (c) 2026, the activity_log authors
+ *
+ * IDENTIFICATION
+ *	  src/activity_log.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef ACTIVITY_LOG_H
+#define ACTIVITY_LOG_H
+
+#include "access/attnum.h"
+#include "catalog/pg_attribute.h"
+#include "fmgr.h"
+#include "utils/jsonb.h"
+#include "utils/guc.h"
+#include "utils/relcache.h"
+
+/* Settings (activity_log.c) */
+extern char *al_context_user;
+extern char *al_context_ip;
+extern char *al_context_user_agent;
+extern char *al_context_origin;
+
+/*
+ * How one column's value becomes a jsonb value.  The categories mirror the
+ * ones to_jsonb() uses, so a logged row equals to_jsonb() of that row; the
+ * common scalar types get a direct conversion, everything else goes
+ * through to_jsonb() itself (AL_JSON_GENERIC).
+ */
+typedef enum ALJsonKind
+{
+	AL_JSON_BOOL,
+	AL_JSON_INT2,
+	AL_JSON_INT4,
+	AL_JSON_INT8,
+	AL_JSON_NUMERIC,
+	AL_JSON_FLOAT,				/* via the output function, like to_jsonb */
+	AL_JSON_TEXT,				/* text, varchar, bpchar: the bytes as is */
+	AL_JSON_DATETIME,			/* date, timestamp, timestamptz */
+	AL_JSON_JSONB,
+	AL_JSON_STRING,				/* any other scalar: its text output */
+	AL_JSON_GENERIC				/* arrays, composites, json, casts */
+} ALJsonKind;
+
+/* One logged column of a tracked table */
+typedef struct ALColumn
+{
+	AttrNumber	attnum;
+	char	   *name;
+	int			namelen;
+	ALJsonKind	kind;
+	Oid			basetype;		/* the type with domains looked through */
+	int16		typlen;
+	bool		typbyval;
+	FmgrInfo	func;			/* output function, or to_jsonb() */
+} ALColumn;
+
+/*
+ * Everything the capture trigger needs to know about one table, kept per
+ * backend in relinfo.c.  Built on first use and rebuilt after any
+ * invalidation of the table or of the registration it uses.
+ */
+typedef struct ALRelInfo
+{
+	Oid			relid;			/* hash key: the table the trigger fired on */
+	bool		valid;			/* false once invalidated; set last on build */
+	Oid			configrelid;	/* the registered table (a partition's root) */
+	MemoryContext cxt;			/* holds everything below */
+	Datum		collection;		/* text */
+	bool		with_revisions; /* mode 'all' */
+	int			ncolumns;		/* logged columns, in jsonb key order */
+	ALColumn   *columns;
+	int			nkeys;			/* primary key columns, in key order */
+	ALColumn   *keys;
+} ALRelInfo;
+
+/* relinfo.c */
+extern void al_relinfo_init(void);
+extern ALRelInfo *al_get_relinfo(Relation rel);
+
+/* jsonb_util.c */
+extern void al_column_init(ALColumn *col, Form_pg_attribute att,
+						   bool as_text, MemoryContext cxt);
+extern void al_value_to_jsonb(ALColumn *col, Datum value, bool isnull,
+							  JsonbValue *result);
+extern bool al_values_equal(ALColumn *col, Datum a, bool anull,
+							Datum b, bool bnull);
+extern Datum al_row_image(ALRelInfo *info, Datum *values, bool *nulls,
+						  const bool *changed, Datum *delta);
+extern Datum al_item_text(ALRelInfo *info, Datum *values, bool *nulls);
+
+/* context.c */
+extern void al_context_init(void);
+extern bool al_check_ip(char **newval, void **extra, GucSource source);
+
+/* storage.c: attribute numbers of the log tables, as created in 1.0 */
+#define Natts_al_activity			12
+#define Anum_al_activity_id			1
+#define Anum_al_activity_action		2
+#define Anum_al_activity_user		3
+#define Anum_al_activity_timestamp	4
+#define Anum_al_activity_ip			5
+#define Anum_al_activity_user_agent	6
+#define Anum_al_activity_origin		7
+#define Anum_al_activity_collection	8
+#define Anum_al_activity_item		9
+#define Anum_al_activity_comment	10
+#define Anum_al_activity_db_user	11
+#define Anum_al_activity_transaction 12
+
+#define Natts_al_revisions			7
+#define Anum_al_revisions_id		1
+#define Anum_al_revisions_activity	2
+#define Anum_al_revisions_collection 3
+#define Anum_al_revisions_item		4
+#define Anum_al_revisions_data		5
+#define Anum_al_revisions_delta		6
+#define Anum_al_revisions_parent	7
+
+/* OIDs of the extension's own objects, looked up by name and cached */
+typedef struct ALCatalog
+{
+	Oid			namespace;
+	Oid			activity;
+	Oid			activity_seq;
+	Oid			revisions;
+	Oid			revisions_seq;
+	Oid			tracking;
+	Oid			tracking_pkey;
+} ALCatalog;
+
+extern const ALCatalog *al_catalog(void);
+extern void al_storage_init(void);
+extern void al_fill_context(Datum *values, bool *nulls);
+extern int64 al_insert_activity(const char *action, Datum collection,
+								Datum item, bool item_isnull,
+								Datum comment, bool comment_isnull);
+extern int64 al_insert_revision(int64 activity, Datum collection, Datum item,
+								Datum data, bool data_isnull,
+								Datum delta, bool delta_isnull);
+
+/* tracking.c */
+extern bool al_is_admin(Oid roleid);
+
+#endif							/* ACTIVITY_LOG_H */

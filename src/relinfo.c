@@ -1,0 +1,301 @@
+/*-------------------------------------------------------------------------
+ *
+ * relinfo.c
+ *	  Per-backend cache of what the capture trigger needs per table.
+ *
+ * An entry holds the table's registration (collection, mode, excluded
+ * columns), its logged columns with their jsonb conversion already decided,
+ * and its primary key columns.  Entries live in a hash table keyed by the
+ * OID of the table the trigger fires on; for a partition, the registration
+ * is the one of its nearest tracked ancestor ("configrelid").
+ *
+ * A relcache invalidation of a table, or of the table whose registration an
+ * entry uses, only marks the entry invalid: a caller may still hold it.  It
+ * is rebuilt on the next lookup, in a fresh memory context, and marked
+ * valid only once every field is filled.  track() and untrack() send a
+ * relcache invalidation for the registered table, so every backend sees a
+ * new registration at its next capture; ALTER TABLE sends one by itself.
+ *
+ * Copyright (c) 2026, the activity_log authors
+ *
+ * IDENTIFICATION
+ *	  src/relinfo.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/stratnum.h"
+#include "access/table.h"
+#include "catalog/partition.h"
+#include "catalog/pg_index.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/hsearch.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+#include "utils/syscache.h"
+
+#include "activity_log.h"
+#include "compat.h"
+
+/* The registration of a table, as read from activity_log.tracking */
+typedef struct ALRegistration
+{
+	Datum		collection;		/* text */
+	bool		with_revisions;
+	int			nexclude;
+	char	  **exclude;
+} ALRegistration;
+
+static HTAB *relinfo_hash = NULL;
+static MemoryContext relinfo_cxt = NULL;
+
+static void relinfo_invalidate(Datum arg, Oid relid);
+static void relinfo_build(ALRelInfo *info, Relation rel);
+static bool read_registration(Oid relid, ALRegistration *reg,
+							  MemoryContext cxt);
+static int	column_cmp(const void *a, const void *b);
+
+/*
+ * al_relinfo_init
+ *		Register the invalidation callback; called once from _PG_init.
+ */
+void
+al_relinfo_init(void)
+{
+	CacheRegisterRelcacheCallback(relinfo_invalidate, (Datum) 0);
+}
+
+/*
+ * relinfo_invalidate
+ *		Relcache callback: mark the entries that depend on relid invalid.
+ *
+ * InvalidOid means "everything".  Entries are never freed here.
+ */
+static void
+relinfo_invalidate(Datum arg, Oid relid)
+{
+	HASH_SEQ_STATUS status;
+	ALRelInfo  *info;
+
+	if (relinfo_hash == NULL)
+		return;
+
+	hash_seq_init(&status, relinfo_hash);
+	while ((info = (ALRelInfo *) hash_seq_search(&status)) != NULL)
+	{
+		if (relid == InvalidOid || info->relid == relid ||
+			info->configrelid == relid)
+			info->valid = false;
+	}
+}
+
+/*
+ * al_get_relinfo
+ *		The cache entry of a tracked table, built if missing or invalid.
+ *
+ * Raises an error if the table has no registration: a capture trigger on a
+ * table that is not tracked refuses the change rather than losing it.
+ */
+ALRelInfo *
+al_get_relinfo(Relation rel)
+{
+	Oid			relid = RelationGetRelid(rel);
+	ALRelInfo  *info;
+	bool		found;
+
+	if (relinfo_hash == NULL)
+	{
+		HASHCTL		ctl;
+
+		relinfo_cxt = AllocSetContextCreate(CacheMemoryContext,
+											"activity_log relation cache",
+											ALLOCSET_SMALL_SIZES);
+		ctl.keysize = sizeof(Oid);
+		ctl.entrysize = sizeof(ALRelInfo);
+		ctl.hcxt = relinfo_cxt;
+		relinfo_hash = hash_create("activity_log relation cache", 64, &ctl,
+								   HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	}
+
+	info = (ALRelInfo *) hash_search(relinfo_hash, &relid, HASH_ENTER, &found);
+	if (!found)
+	{
+		info->valid = false;
+		info->configrelid = InvalidOid;
+		info->cxt = NULL;
+	}
+	if (!info->valid)
+		relinfo_build(info, rel);
+	return info;
+}
+
+/*
+ * relinfo_build
+ *		Fill a cache entry from the catalogs and the registration.
+ */
+static void
+relinfo_build(ALRelInfo *info, Relation rel)
+{
+	Oid			relid = RelationGetRelid(rel);
+	TupleDesc	tupdesc = RelationGetDescr(rel);
+	ALRegistration reg;
+	Oid			configrelid = relid;
+	Oid			pkoid;
+	HeapTuple	indextup;
+	Form_pg_index index;
+	MemoryContext cxt;
+	int			i;
+
+	if (info->cxt != NULL)
+		MemoryContextDelete(info->cxt);
+	info->cxt = NULL;
+	cxt = AllocSetContextCreate(relinfo_cxt, "activity_log relation",
+								ALLOCSET_SMALL_SIZES);
+	MemoryContextCopyAndSetIdentifier(cxt, RelationGetRelationName(rel));
+	info->cxt = cxt;
+
+	/* A partition uses the registration of its nearest tracked ancestor */
+	if (!read_registration(relid, &reg, cxt))
+	{
+		bool		found = false;
+
+		if (rel->rd_rel->relispartition)
+		{
+			List	   *ancestors = get_partition_ancestors(relid);
+			ListCell   *lc;
+
+			foreach(lc, ancestors)
+			{
+				configrelid = lfirst_oid(lc);
+				if ((found = read_registration(configrelid, &reg, cxt)))
+					break;
+			}
+		}
+		if (!found)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("table \"%s\" is not tracked by activity_log",
+							RelationGetRelationName(rel)),
+					 errhint("Register it with activity_log.track(), or drop its trigger \"activity_log_capture\".")));
+	}
+	info->configrelid = configrelid;
+	info->collection = reg.collection;
+	info->with_revisions = reg.with_revisions;
+
+	/* Logged columns: all live ones but the excluded, in jsonb key order */
+	info->columns = MemoryContextAlloc(cxt, sizeof(ALColumn) * Max(tupdesc->natts, 1));
+	info->ncolumns = 0;
+	for (i = 0; i < tupdesc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(tupdesc, i);
+		bool		excluded = false;
+		int			j;
+
+		if (att->attisdropped)
+			continue;
+		for (j = 0; j < reg.nexclude && !excluded; j++)
+			excluded = strcmp(reg.exclude[j], NameStr(att->attname)) == 0;
+		if (excluded)
+			continue;
+		al_column_init(&info->columns[info->ncolumns++], att, false, cxt);
+	}
+	qsort(info->columns, info->ncolumns, sizeof(ALColumn), column_cmp);
+
+	/* Primary key columns, in key order, converted as text */
+	pkoid = al_primary_key_index(rel);
+	if (!OidIsValid(pkoid))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("tracked table \"%s\" has no primary key",
+						RelationGetRelationName(rel)),
+				 errhint("Add a primary key to the table.")));
+	indextup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(pkoid));
+	if (!HeapTupleIsValid(indextup))
+		elog(ERROR, "cache lookup failed for index %u", pkoid);
+	index = (Form_pg_index) GETSTRUCT(indextup);
+	info->nkeys = index->indnkeyatts;
+	info->keys = MemoryContextAlloc(cxt, sizeof(ALColumn) * info->nkeys);
+	for (i = 0; i < info->nkeys; i++)
+		al_column_init(&info->keys[i],
+					   TupleDescAttr(tupdesc, index->indkey.values[i] - 1),
+					   true, cxt);
+	ReleaseSysCache(indextup);
+
+	info->valid = true;
+}
+
+/*
+ * read_registration
+ *		Look a table up in activity_log.tracking; false if it is not there.
+ *
+ * Reads the table directly through its primary key index, so the capturing
+ * role needs no privilege on it.  The result is copied into cxt.
+ */
+static bool
+read_registration(Oid relid, ALRegistration *reg, MemoryContext cxt)
+{
+	const ALCatalog *cat = al_catalog();
+	Relation	tracking;
+	SysScanDesc scan;
+	ScanKeyData key;
+	HeapTuple	tuple;
+	Snapshot	snapshot;
+	bool		found = false;
+
+	tracking = table_open(cat->tracking, AccessShareLock);
+	snapshot = RegisterSnapshot(GetLatestSnapshot());
+	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(relid));
+	scan = systable_beginscan(tracking, cat->tracking_pkey, true, snapshot,
+							  1, &key);
+	tuple = systable_getnext(scan);
+	if (HeapTupleIsValid(tuple))
+	{
+		TupleDesc	tupdesc = RelationGetDescr(tracking);
+		MemoryContext oldcxt = MemoryContextSwitchTo(cxt);
+		Datum		values[4];
+		bool		nulls[4];
+		Datum	   *elems;
+		int			i;
+
+		heap_deform_tuple(tuple, tupdesc, values, nulls);
+		reg->collection = PointerGetDatum(DatumGetTextPCopy(values[1]));
+		reg->with_revisions = strcmp(TextDatumGetCString(values[2]), "all") == 0;
+		deconstruct_array(DatumGetArrayTypeP(values[3]), TEXTOID, -1, false,
+						  TYPALIGN_INT, &elems, NULL, &reg->nexclude);
+		reg->exclude = palloc(sizeof(char *) * Max(reg->nexclude, 1));
+		for (i = 0; i < reg->nexclude; i++)
+			reg->exclude[i] = TextDatumGetCString(elems[i]);
+		MemoryContextSwitchTo(oldcxt);
+		found = true;
+	}
+	systable_endscan(scan);
+	UnregisterSnapshot(snapshot);
+	table_close(tracking, AccessShareLock);
+	return found;
+}
+
+/*
+ * column_cmp
+ *		qsort comparator putting columns in jsonb object key order.
+ *
+ * jsonb orders keys by length first, then bytewise.
+ */
+static int
+column_cmp(const void *a, const void *b)
+{
+	const ALColumn *ca = (const ALColumn *) a;
+	const ALColumn *cb = (const ALColumn *) b;
+
+	if (ca->namelen != cb->namelen)
+		return ca->namelen < cb->namelen ? -1 : 1;
+	return memcmp(ca->name, cb->name, ca->namelen);
+}

@@ -1,0 +1,382 @@
+/*-------------------------------------------------------------------------
+ *
+ * storage.c
+ *	  Writes rows into activity_log.activity and activity_log.revisions.
+ *
+ * The capture path does not go through SQL: rows are formed in C and
+ * inserted with the table access method, and their index entries are made
+ * with ExecInsertIndexTuples(), the way COPY does it.  No privilege on the
+ * log tables is checked or needed, so a role that changes a tracked table
+ * need not (and should not) be able to write the log itself.  Row-level
+ * triggers and rules on the log tables are not fired by these writes.
+ *
+ * Opening the two tables, their indexes and an executor state costs more
+ * than one insert, so it is done once per transaction: the state lives in
+ * TopTransactionContext, its relation references and locks belong to the
+ * top-level resource owner (so a subtransaction that opened them can abort
+ * without taking them along), and it is closed before commit or prepare.
+ * On abort, the resource owner and the memory context clean up and the
+ * state is simply forgotten.  A relcache invalidation of a log table (a new
+ * index, say) makes the next write reopen everything.
+ *
+ * Copyright (c) 2026, the activity_log authors
+ *
+ * IDENTIFICATION
+ *	  src/storage.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/table.h"
+#include "access/tableam.h"
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_am.h"
+#include "commands/sequence.h"
+#include "executor/executor.h"
+#include "utils/builtins.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/resowner.h"
+
+#include "activity_log.h"
+#include "compat.h"
+
+/* One log table opened for inserts */
+typedef struct ALLogTable
+{
+	Relation	rel;
+	ResultRelInfo *rri;
+	TupleTableSlot *slot;
+	Oid			seqid;			/* sequence of its "id" column */
+} ALLogTable;
+
+/* Everything opened for the current transaction */
+typedef struct ALLogState
+{
+	EState	   *estate;
+	ALLogTable	activity;
+	ALLogTable	revisions;
+} ALLogState;
+
+static ALCatalog catalog;
+static bool catalog_valid = false;
+
+static ALLogState *log_state = NULL;
+static bool log_state_stale = false;
+
+static Oid	lookup_relation(Oid nsp, const char *name);
+static void storage_invalidate(Datum arg, Oid relid);
+static void storage_xact_callback(XactEvent event, void *arg);
+static ALLogState *log_open(void);
+static void log_open_table(ALLogTable *table, Oid relid, Oid seqid,
+						   int natts);
+static void log_close(ALLogState *state);
+static void log_insert(ALLogState *state, ALLogTable *table,
+					   Datum *values, bool *nulls);
+
+/*
+ * al_storage_init
+ *		Register the callbacks; called once from _PG_init.
+ */
+void
+al_storage_init(void)
+{
+	CacheRegisterRelcacheCallback(storage_invalidate, (Datum) 0);
+	RegisterXactCallback(storage_xact_callback, NULL);
+}
+
+/*
+ * lookup_relation
+ *		OID of one of the extension's relations; an error if it is missing.
+ */
+static Oid
+lookup_relation(Oid nsp, const char *name)
+{
+	Oid			relid = get_relname_relid(name, nsp);
+
+	if (!OidIsValid(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("relation \"activity_log.%s\" does not exist", name),
+				 errhint("The activity_log extension may have been damaged; reinstall it.")));
+	return relid;
+}
+
+/*
+ * al_catalog
+ *		OIDs of the extension's objects, looked up once and cached.
+ */
+const ALCatalog *
+al_catalog(void)
+{
+	if (!catalog_valid)
+	{
+		Oid			nsp = get_namespace_oid("activity_log", true);
+
+		if (!OidIsValid(nsp))
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("schema \"activity_log\" does not exist"),
+					 errhint("Run CREATE EXTENSION activity_log.")));
+		catalog.namespace = nsp;
+		catalog.activity = lookup_relation(nsp, "activity");
+		catalog.activity_seq = lookup_relation(nsp, "activity_id_seq");
+		catalog.revisions = lookup_relation(nsp, "revisions");
+		catalog.revisions_seq = lookup_relation(nsp, "revisions_id_seq");
+		catalog.tracking = lookup_relation(nsp, "tracking");
+		catalog.tracking_pkey = lookup_relation(nsp, "tracking_pkey");
+		catalog_valid = true;
+	}
+	return &catalog;
+}
+
+/*
+ * storage_invalidate
+ *		Relcache callback: forget OIDs and open state that may be stale.
+ */
+static void
+storage_invalidate(Datum arg, Oid relid)
+{
+	if (!catalog_valid)
+		return;
+	if (relid == InvalidOid || relid == catalog.activity ||
+		relid == catalog.revisions || relid == catalog.tracking ||
+		relid == catalog.activity_seq || relid == catalog.revisions_seq)
+	{
+		catalog_valid = false;
+		if (log_state != NULL)
+			log_state_stale = true;
+	}
+}
+
+/*
+ * storage_xact_callback
+ *		Close the log tables before commit; forget them on abort.
+ */
+static void
+storage_xact_callback(XactEvent event, void *arg)
+{
+	switch (event)
+	{
+		case XACT_EVENT_PRE_COMMIT:
+		case XACT_EVENT_PARALLEL_PRE_COMMIT:
+		case XACT_EVENT_PRE_PREPARE:
+			if (log_state != NULL)
+				log_close(log_state);
+			break;
+		case XACT_EVENT_ABORT:
+		case XACT_EVENT_PARALLEL_ABORT:
+			log_state = NULL;
+			log_state_stale = false;
+			break;
+		default:
+			break;
+	}
+}
+
+/*
+ * log_open
+ *		The log tables, opened for inserts in this transaction.
+ */
+static ALLogState *
+log_open(void)
+{
+	ResourceOwner saveowner = CurrentResourceOwner;
+	MemoryContext oldcxt;
+	const ALCatalog *cat;
+	ALLogState *state;
+
+	if (log_state != NULL && !log_state_stale)
+		return log_state;
+	if (log_state != NULL)
+		log_close(log_state);
+
+	cat = al_catalog();
+	oldcxt = MemoryContextSwitchTo(TopTransactionContext);
+	CurrentResourceOwner = TopTransactionResourceOwner;
+	state = palloc0(sizeof(ALLogState));
+	PG_TRY();
+	{
+		state->estate = CreateExecutorState();
+		log_open_table(&state->activity, cat->activity, cat->activity_seq,
+					   Natts_al_activity);
+		log_open_table(&state->revisions, cat->revisions, cat->revisions_seq,
+					   Natts_al_revisions);
+	}
+	PG_CATCH();
+	{
+		/* a subtransaction may catch this: leave nothing half open */
+		CurrentResourceOwner = saveowner;
+		MemoryContextSwitchTo(oldcxt);
+		log_close(state);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	CurrentResourceOwner = saveowner;
+	MemoryContextSwitchTo(oldcxt);
+
+	log_state = state;
+	log_state_stale = false;
+	return state;
+}
+
+/*
+ * log_open_table
+ *		Open one log table and its indexes; checks that it is what 1.0 made.
+ */
+static void
+log_open_table(ALLogTable *table, Oid relid, Oid seqid, int natts)
+{
+	Relation	rel = table_open(relid, RowExclusiveLock);
+	ResultRelInfo *rri;
+
+	table->rel = rel;
+	if (RelationGetDescr(rel)->natts != natts ||
+		rel->rd_rel->relkind != RELKIND_RELATION)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("table \"activity_log.%s\" has been altered",
+						RelationGetRelationName(rel)),
+				 errhint("The log tables must keep the shape the extension gave them.")));
+
+	rri = makeNode(ResultRelInfo);
+	InitResultRelInfo(rri, rel, 1, NULL, 0);
+	ExecOpenIndices(rri, false);
+	table->rri = rri;
+	table->slot = MakeSingleTupleTableSlot(RelationGetDescr(rel),
+										   &TTSOpsVirtual);
+	table->seqid = seqid;
+}
+
+/*
+ * log_close
+ *		Release what log_open took, under the owner that took it.
+ *
+ * Also used on a partly opened state, whose missing members are NULL.
+ */
+static void
+log_close(ALLogState *state)
+{
+	ResourceOwner saveowner = CurrentResourceOwner;
+	ALLogTable *tables[2];
+	int			i;
+
+	if (state == log_state)
+	{
+		log_state = NULL;
+		log_state_stale = false;
+	}
+
+	tables[0] = &state->activity;
+	tables[1] = &state->revisions;
+	CurrentResourceOwner = TopTransactionResourceOwner;
+	for (i = 0; i < 2; i++)
+	{
+		if (tables[i]->slot != NULL)
+			ExecDropSingleTupleTableSlot(tables[i]->slot);
+		if (tables[i]->rri != NULL)
+			ExecCloseIndices(tables[i]->rri);
+		if (tables[i]->rel != NULL)
+			table_close(tables[i]->rel, NoLock);
+	}
+	if (state->estate != NULL)
+		FreeExecutorState(state->estate);
+	CurrentResourceOwner = saveowner;
+	pfree(state);
+}
+
+/*
+ * log_insert
+ *		Insert one row into a log table and its indexes.
+ */
+static void
+log_insert(ALLogState *state, ALLogTable *table, Datum *values, bool *nulls)
+{
+	TupleTableSlot *slot = table->slot;
+	int			natts = slot->tts_tupleDescriptor->natts;
+
+	ExecClearTuple(slot);
+	memcpy(slot->tts_values, values, sizeof(Datum) * natts);
+	memcpy(slot->tts_isnull, nulls, sizeof(bool) * natts);
+	ExecStoreVirtualTuple(slot);
+
+	table_tuple_insert(table->rel, slot, GetCurrentCommandId(true), 0, NULL);
+	if (table->rri->ri_NumIndices > 0)
+		(void) al_insert_index_tuples(table->rri, slot, state->estate);
+
+	ResetPerTupleExprContext(state->estate);
+	ExecClearTuple(slot);
+}
+
+/*
+ * al_insert_activity
+ *		Insert an activity row with the current context; returns its id.
+ *
+ * collection, item and comment are text datums.
+ */
+int64
+al_insert_activity(const char *action, Datum collection,
+				   Datum item, bool item_isnull,
+				   Datum comment, bool comment_isnull)
+{
+	ALLogState *state = log_open();
+	Datum		values[Natts_al_activity];
+	bool		nulls[Natts_al_activity];
+	int64		id;
+
+	id = nextval_internal(state->activity.seqid, false);
+
+	values[Anum_al_activity_id - 1] = Int64GetDatum(id);
+	nulls[Anum_al_activity_id - 1] = false;
+	values[Anum_al_activity_action - 1] = CStringGetTextDatum(action);
+	nulls[Anum_al_activity_action - 1] = false;
+	values[Anum_al_activity_collection - 1] = collection;
+	nulls[Anum_al_activity_collection - 1] = false;
+	values[Anum_al_activity_item - 1] = item;
+	nulls[Anum_al_activity_item - 1] = item_isnull;
+	values[Anum_al_activity_comment - 1] = comment;
+	nulls[Anum_al_activity_comment - 1] = comment_isnull;
+	al_fill_context(values, nulls);
+
+	log_insert(state, &state->activity, values, nulls);
+	return id;
+}
+
+/*
+ * al_insert_revision
+ *		Insert a revision row of an activity; returns its id.
+ */
+int64
+al_insert_revision(int64 activity, Datum collection, Datum item,
+				   Datum data, bool data_isnull,
+				   Datum delta, bool delta_isnull)
+{
+	ALLogState *state = log_open();
+	Datum		values[Natts_al_revisions];
+	bool		nulls[Natts_al_revisions];
+	int64		id;
+
+	id = nextval_internal(state->revisions.seqid, false);
+
+	values[Anum_al_revisions_id - 1] = Int64GetDatum(id);
+	nulls[Anum_al_revisions_id - 1] = false;
+	values[Anum_al_revisions_activity - 1] = Int64GetDatum(activity);
+	nulls[Anum_al_revisions_activity - 1] = false;
+	values[Anum_al_revisions_collection - 1] = collection;
+	nulls[Anum_al_revisions_collection - 1] = false;
+	values[Anum_al_revisions_item - 1] = item;
+	nulls[Anum_al_revisions_item - 1] = false;
+	values[Anum_al_revisions_data - 1] = data;
+	nulls[Anum_al_revisions_data - 1] = data_isnull;
+	values[Anum_al_revisions_delta - 1] = delta;
+	nulls[Anum_al_revisions_delta - 1] = delta_isnull;
+	values[Anum_al_revisions_parent - 1] = (Datum) 0;
+	nulls[Anum_al_revisions_parent - 1] = true;
+
+	log_insert(state, &state->revisions, values, nulls);
+	return id;
+}
