@@ -1,0 +1,34 @@
+-- Install the extension and the tables the suite uses.
+CREATE EXTENSION activity_log;
+
+-- what CREATE EXTENSION made
+SELECT c.relname, c.relkind
+FROM pg_class c
+WHERE c.relnamespace = 'activity_log'::regnamespace
+ORDER BY c.relname;
+
+-- the log and the registrations survive pg_dump
+SELECT unnest(extconfig)::regclass AS config
+FROM pg_extension WHERE extname = 'activity_log'
+ORDER BY 1::text;
+
+CREATE TABLE articles (
+	id serial PRIMARY KEY,
+	title text NOT NULL,
+	body text,
+	status text DEFAULT 'draft',
+	price numeric(10,2),
+	tags text[],
+	meta jsonb,
+	published boolean DEFAULT false,
+	score float8,
+	created date DEFAULT '2021-02-02',
+	words int GENERATED ALWAYS AS (coalesce(array_length(regexp_split_to_array(body, '\s+'), 1), 0)) STORED
+);
+SELECT activity_log.track('articles');
+
+-- a helper view for the tests: the log without volatile columns
+CREATE VIEW log AS
+SELECT a.id, a.action, a.collection, a.item, r.data, r.delta
+FROM activity_log.activity a
+LEFT JOIN activity_log.revisions r ON r.activity = a.id;

@@ -1,0 +1,111 @@
+-- track(), untrack() and the tracked view
+TRUNCATE activity_log.activity CASCADE;
+
+SELECT "table", collection, mode, exclude, active FROM activity_log.tracked ORDER BY 1::text;
+
+-- collection name: table name in public, schema.table elsewhere, or as given
+CREATE SCHEMA shop;
+CREATE TABLE shop.orders (id bigint PRIMARY KEY, total numeric, note text);
+SELECT activity_log.track('shop.orders');
+CREATE TABLE pages (slug text PRIMARY KEY, body text);
+SELECT activity_log.track('pages', 'cms_pages');
+SELECT "table", collection FROM activity_log.tracked ORDER BY 1::text;
+
+-- excluded columns are neither stored nor count as a change
+SELECT activity_log.track('shop.orders', exclude => '{note}');
+INSERT INTO shop.orders VALUES (1, 10, 'secret');
+UPDATE shop.orders SET note = 'changed secret';
+UPDATE shop.orders SET total = 11, note = 'again';
+SELECT action, collection, item, data, delta FROM log ORDER BY id;
+
+-- mode 'activity': activity rows only
+SELECT activity_log.track('shop.orders', mode => 'activity');
+UPDATE shop.orders SET total = 12;
+SELECT a.action, a.item, count(r.id) AS revisions
+FROM activity_log.activity a LEFT JOIN activity_log.revisions r ON r.activity = a.id
+WHERE a.collection = 'shop.orders'
+GROUP BY a.id, a.action, a.item ORDER BY a.id;
+-- an update that changes nothing is still not logged in this mode
+UPDATE shop.orders SET total = 12;
+SELECT count(*) FROM activity_log.activity WHERE collection = 'shop.orders';
+
+-- calling track() again with new options applies them (and keeps one registration)
+SELECT activity_log.track('shop.orders', 'orders', 'all', '{}');
+UPDATE shop.orders SET note = 'visible now';
+SELECT collection, item, delta FROM log ORDER BY id DESC LIMIT 1;
+SELECT "table", collection, mode, exclude FROM activity_log.tracked WHERE "table" = 'shop.orders'::regclass;
+
+-- text keys
+INSERT INTO pages VALUES ('about-us', 'Hi');
+SELECT collection, item FROM log ORDER BY id DESC LIMIT 1;
+
+-- composite keys: a JSON array of the key columns' text, in key order
+CREATE TABLE translations (lang text, key_id int, label text, PRIMARY KEY (key_id, lang));
+SELECT activity_log.track('translations');
+INSERT INTO translations VALUES ('en', 7, 'Seven'), ('de', 7, 'Sieben');
+SELECT item, (item::jsonb)->>0 AS key_id, (item::jsonb)->>1 AS lang FROM log ORDER BY id DESC LIMIT 2;
+
+-- uuid keys
+CREATE TABLE tokens (id uuid PRIMARY KEY, label text);
+SELECT activity_log.track('tokens');
+INSERT INTO tokens VALUES ('2d321940-69f5-445f-be6b-c773fa58a820', 't');
+SELECT item FROM log ORDER BY id DESC LIMIT 1;
+
+-- a disabled trigger shows as inactive
+ALTER TABLE tokens DISABLE TRIGGER activity_log_capture;
+SELECT collection, active FROM activity_log.tracked WHERE "table" = 'tokens'::regclass;
+ALTER TABLE tokens ENABLE TRIGGER activity_log_capture;
+
+-- untrack(): capture stops, history stays
+SELECT count(*) AS history FROM activity_log.activity WHERE collection = 'tokens';
+SELECT activity_log.untrack('tokens');
+INSERT INTO tokens VALUES ('00000000-0000-0000-0000-000000000001', 'untracked');
+SELECT count(*) AS history FROM activity_log.activity WHERE collection = 'tokens';
+SELECT count(*) AS triggers FROM pg_trigger WHERE tgrelid = 'tokens'::regclass;
+SELECT count(*) AS registered FROM activity_log.tracked WHERE "table" = 'tokens'::regclass;
+
+-- dropping a tracked table removes its registration; its history stays
+SELECT activity_log.track('tokens');
+DROP TABLE tokens;
+SELECT count(*) AS registered FROM activity_log.tracked WHERE collection = 'tokens';
+SELECT count(*) AS history FROM activity_log.activity WHERE collection = 'tokens';
+
+-- errors
+\set VERBOSITY default
+CREATE TABLE nokey (a int);
+SELECT activity_log.track('nokey');
+CREATE VIEW aview AS SELECT * FROM articles;
+SELECT activity_log.track('aview');
+CREATE TEMP TABLE tmp (id int PRIMARY KEY);
+SELECT activity_log.track('tmp');
+SELECT activity_log.track('pg_class');
+SELECT activity_log.track('activity_log.activity');
+SELECT activity_log.track('activity_log.tracking');
+SELECT activity_log.track('articles', exclude => '{nosuch}');
+SELECT activity_log.track('articles', exclude => '{id}');
+SELECT activity_log.track('articles', exclude => ARRAY[NULL::text]);
+SELECT activity_log.track('articles', mode => 'everything');
+SELECT activity_log.track('articles', mode => NULL);
+SELECT activity_log.track(NULL);
+SELECT activity_log.track('articles', collection => '  ');
+SELECT activity_log.track('articles', collection => 'cms_pages');
+SELECT activity_log.track('no_such_table');
+SELECT activity_log.untrack('nokey');
+CREATE TABLE parted (id int PRIMARY KEY) PARTITION BY RANGE (id);
+CREATE TABLE parted_1 PARTITION OF parted FOR VALUES FROM (0) TO (100);
+SELECT activity_log.track('parted_1');
+CREATE SEQUENCE aseq;
+SELECT activity_log.track('aseq');
+\set VERBOSITY terse
+
+-- the trigger function refuses any other use
+SELECT activity_log.capture();
+CREATE TABLE rogue (id int PRIMARY KEY);
+CREATE TRIGGER rogue_before BEFORE INSERT ON rogue FOR EACH ROW EXECUTE FUNCTION activity_log.capture();
+INSERT INTO rogue VALUES (1);
+DROP TRIGGER rogue_before ON rogue;
+-- a trigger on a table that was never registered fails the change (fail-closed)
+CREATE TRIGGER rogue_after AFTER INSERT ON rogue FOR EACH ROW EXECUTE FUNCTION activity_log.capture();
+INSERT INTO rogue VALUES (1);
+SELECT count(*) FROM rogue;
+DROP TABLE rogue;
