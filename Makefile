@@ -5,8 +5,10 @@ OBJS = \
 	$(WIN32RES) \
 	src/activity_log.o \
 	src/capture.o \
+	src/comments.o \
 	src/context.o \
 	src/jsonb_util.o \
+	src/listing.o \
 	src/relinfo.o \
 	src/storage.o \
 	src/tracking.o

@@ -36,8 +36,9 @@ CREATE TABLE @extschema@.activity (
 
 CREATE INDEX activity_collection_item_idx
 	ON @extschema@.activity (collection, item);
+-- (timestamp, id): time ranges sorted by time, with id as the tiebreaker
 CREATE INDEX activity_timestamp_idx
-	ON @extschema@.activity ("timestamp");
+	ON @extschema@.activity ("timestamp", id);
 
 COMMENT ON TABLE @extschema@.activity IS
 	'One row per action: a captured change, a comment or an application event';
@@ -168,3 +169,125 @@ LANGUAGE C;
 
 COMMENT ON FUNCTION @extschema@.set_context(text, inet, text, text) IS
 	'Sets who acts, from where and how, for the rest of the transaction';
+
+-- Directus Activity API ---------------------------------------------------
+--
+-- All of these run with a fixed search_path; they read and write the log as
+-- its owner after checking the caller (see comments.c and listing.c).
+
+CREATE FUNCTION @extschema@.create_comment(collection text, item text,
+										   comment text)
+RETURNS @extschema@.activity
+AS 'MODULE_PATHNAME', 'activity_log_create_comment'
+LANGUAGE C
+SET search_path = pg_catalog, pg_temp;
+
+COMMENT ON FUNCTION @extschema@.create_comment(text, text, text) IS
+	'Comments on an item of a tracked collection (POST /activity/comment)';
+
+CREATE FUNCTION @extschema@.create_comment(collection text, item bigint,
+										   comment text)
+RETURNS @extschema@.activity
+LANGUAGE sql
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT @extschema@.create_comment($1, $2::pg_catalog.text, $3) $$;
+
+COMMENT ON FUNCTION @extschema@.create_comment(text, bigint, text) IS
+	'Comments on an item with an integer key (POST /activity/comment)';
+
+CREATE FUNCTION @extschema@.update_comment(id bigint, comment text)
+RETURNS @extschema@.activity
+AS 'MODULE_PATHNAME', 'activity_log_update_comment'
+LANGUAGE C
+SET search_path = pg_catalog, pg_temp;
+
+COMMENT ON FUNCTION @extschema@.update_comment(bigint, text) IS
+	'Changes the text of a comment (PATCH /activity/comment/:id)';
+
+CREATE FUNCTION @extschema@.delete_comment(id bigint)
+RETURNS void
+AS 'MODULE_PATHNAME', 'activity_log_delete_comment'
+LANGUAGE C
+SET search_path = pg_catalog, pg_temp;
+
+COMMENT ON FUNCTION @extschema@.delete_comment(bigint) IS
+	'Deletes a comment (DELETE /activity/comment/:id)';
+
+CREATE FUNCTION @extschema@.log(action text, collection text, item text,
+								comment text DEFAULT NULL)
+RETURNS @extschema@.activity
+AS 'MODULE_PATHNAME', 'activity_log_log'
+LANGUAGE C
+SET search_path = pg_catalog, pg_temp;
+
+COMMENT ON FUNCTION @extschema@.log(text, text, text, text) IS
+	'Records an application event such as a login';
+
+CREATE FUNCTION @extschema@.get_activity(id bigint)
+RETURNS @extschema@.activity
+AS 'MODULE_PATHNAME', 'activity_log_get_activity'
+LANGUAGE C STABLE
+SET search_path = pg_catalog, pg_temp;
+
+COMMENT ON FUNCTION @extschema@.get_activity(bigint) IS
+	'One activity (GET /activity/:id)';
+
+CREATE FUNCTION @extschema@.list_activity(query jsonb DEFAULT '{}')
+RETURNS SETOF @extschema@.activity
+AS 'MODULE_PATHNAME', 'activity_log_list_activity'
+LANGUAGE C STABLE
+SET search_path = pg_catalog, pg_temp;
+
+COMMENT ON FUNCTION @extschema@.list_activity(jsonb) IS
+	'Activity matching a Directus query object (GET /activity)';
+
+CREATE FUNCTION @extschema@.list_activity(query text)
+RETURNS SETOF @extschema@.activity
+AS 'MODULE_PATHNAME', 'activity_log_list_activity'
+LANGUAGE C STABLE
+SET search_path = pg_catalog, pg_temp;
+
+COMMENT ON FUNCTION @extschema@.list_activity(text) IS
+	'list_activity() for a query given as JSON text';
+
+CREATE FUNCTION @extschema@.activity_json(query jsonb DEFAULT '{}')
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'activity_log_activity_json'
+LANGUAGE C STABLE
+SET search_path = pg_catalog, pg_temp;
+
+COMMENT ON FUNCTION @extschema@.activity_json(jsonb) IS
+	'The GET /activity response body for a Directus query object';
+
+CREATE FUNCTION @extschema@.activity_json(query text)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'activity_log_activity_json'
+LANGUAGE C STABLE
+SET search_path = pg_catalog, pg_temp;
+
+COMMENT ON FUNCTION @extschema@.activity_json(text) IS
+	'activity_json() for a query given as JSON text';
+
+CREATE FUNCTION @extschema@.activity_json(id bigint)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'activity_log_activity_json_id'
+LANGUAGE C STABLE
+SET search_path = pg_catalog, pg_temp;
+
+COMMENT ON FUNCTION @extschema@.activity_json(bigint) IS
+	'The GET /activity/:id response body';
+
+CREATE FUNCTION @extschema@.explain_activity(query jsonb DEFAULT '{}')
+RETURNS SETOF text
+AS 'MODULE_PATHNAME', 'activity_log_explain_activity'
+LANGUAGE C STABLE
+SET search_path = pg_catalog, pg_temp;
+
+COMMENT ON FUNCTION @extschema@.explain_activity(jsonb) IS
+	'The plan list_activity() uses for a query, to check index use';
+
+CREATE FUNCTION @extschema@.explain_activity(query text)
+RETURNS SETOF text
+AS 'MODULE_PATHNAME', 'activity_log_explain_activity'
+LANGUAGE C STABLE
+SET search_path = pg_catalog, pg_temp;

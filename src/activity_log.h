@@ -102,6 +102,8 @@ extern Datum al_item_text(ALRelInfo *info, Datum *values, bool *nulls);
 /* context.c */
 extern void al_context_init(void);
 extern bool al_check_ip(char **newval, void **extra, GucSource source);
+extern Datum al_current_actor(void);
+extern Datum al_current_role_name(void);
 
 /* storage.c: attribute numbers of the log tables, as created in 1.0 */
 #define Natts_al_activity			12
@@ -148,6 +150,29 @@ extern int64 al_insert_activity(const char *action, Datum collection,
 extern int64 al_insert_revision(int64 activity, Datum collection, Datum item,
 								Datum data, bool data_isnull,
 								Datum delta, bool delta_isnull);
+extern void al_run_as_log_owner(void (*fn) (void *), void *arg);
+extern void al_spi_exec(const char *sql, int nargs, Oid *types, Datum *values,
+						const char *nulls, int expected);
+
+/* comments.c: the primary key values an "item" names */
+typedef struct ALItemKey
+{
+	int			nkeys;
+	AttrNumber *attnums;
+	Oid		   *types;
+	Datum	   *values;
+} ALItemKey;
+
+extern Oid	al_collection_relid(const char *collection);
+extern void al_parse_item(Relation rel, const char *item, ALItemKey *key);
+extern char *al_item_where(Relation rel, ALItemKey *key, int first);
+extern char *al_qualified_table(Relation rel);
+
+/* listing.c */
+extern Datum al_fetch_activity(int64 id, bool lock, bool visible_only,
+							   bool *found);
+extern Datum al_input_value(Oid type, const char *text, const char *what);
+extern void al_no_such_activity(int64 id) pg_attribute_noreturn();
 
 /* tracking.c */
 extern bool al_is_admin(Oid roleid);

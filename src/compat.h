@@ -73,4 +73,39 @@ al_int64_to_numeric(int64 val)
 	(numeric_is_nan(num) || numeric_is_inf(num))
 #endif
 
+/* InitMaterializedSRF() appeared in 15 (as SetSingleFuncCall in 14.x) */
+#if PG_VERSION_NUM >= 150000
+#include "funcapi.h"
+#define al_init_materialized_srf(fcinfo) \
+	InitMaterializedSRF((fcinfo), MAT_SRF_USE_EXPECTED_DESC)
+#else
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/tuplestore.h"
+static inline void
+al_init_materialized_srf(FunctionCallInfo fcinfo)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	MemoryContext oldcxt;
+	TupleDesc	tupdesc;
+	Oid			rettype;
+
+	if (rsinfo == NULL || !IsA(rsinfo, ReturnSetInfo) ||
+		!(rsinfo->allowedModes & SFRM_Materialize))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("materialize mode required, but it is not allowed in this context")));
+	oldcxt = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
+	if (get_call_result_type(fcinfo, &rettype, &tupdesc) != TYPEFUNC_COMPOSITE)
+	{
+		tupdesc = CreateTemplateTupleDesc(1);
+		TupleDescInitEntry(tupdesc, (AttrNumber) 1, "result", rettype, -1, 0);
+	}
+	rsinfo->returnMode = SFRM_Materialize;
+	rsinfo->setResult = tuplestore_begin_heap(true, false, work_mem);
+	rsinfo->setDesc = CreateTupleDescCopy(tupdesc);
+	MemoryContextSwitchTo(oldcxt);
+}
+#endif
+
 #endif							/* ACTIVITY_LOG_COMPAT_H */

@@ -193,6 +193,29 @@ setting_or_null(const char *value, bool *isnull)
 }
 
 /*
+ * al_current_actor
+ *		Who acts: activity_log.user, else the session's role name (text).
+ */
+Datum
+al_current_actor(void)
+{
+	bool		isnull;
+	Datum		datum = setting_or_null(al_context_user, &isnull);
+
+	return isnull ? role_name_text(&session_role, GetSessionUserId()) : datum;
+}
+
+/*
+ * al_current_role_name
+ *		The name of the current role (what "db_user" records), as text.
+ */
+Datum
+al_current_role_name(void)
+{
+	return role_name_text(&current_role, GetUserId());
+}
+
+/*
  * al_fill_context
  *		Fill the context columns of an activity row.
  *
@@ -206,10 +229,7 @@ al_fill_context(Datum *values, bool *nulls)
 	Datum		datum;
 	bool		isnull;
 
-	datum = setting_or_null(al_context_user, &isnull);
-	if (isnull)
-		datum = role_name_text(&session_role, GetSessionUserId());
-	values[Anum_al_activity_user - 1] = datum;
+	values[Anum_al_activity_user - 1] = al_current_actor();
 	nulls[Anum_al_activity_user - 1] = false;
 
 	values[Anum_al_activity_timestamp - 1] =
@@ -229,8 +249,7 @@ al_fill_context(Datum *values, bool *nulls)
 		setting_or_null(al_context_origin, &isnull);
 	nulls[Anum_al_activity_origin - 1] = isnull;
 
-	values[Anum_al_activity_db_user - 1] =
-		role_name_text(&current_role, GetUserId());
+	values[Anum_al_activity_db_user - 1] = al_current_role_name();
 	nulls[Anum_al_activity_db_user - 1] = false;
 
 	values[Anum_al_activity_transaction - 1] =

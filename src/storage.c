@@ -35,6 +35,8 @@
 #include "catalog/pg_am.h"
 #include "commands/sequence.h"
 #include "executor/executor.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
@@ -379,4 +381,48 @@ al_insert_revision(int64 activity, Datum collection, Datum item,
 
 	log_insert(state, &state->revisions, values, nulls);
 	return id;
+}
+
+/*
+ * al_run_as_log_owner
+ *		Run fn(arg) inside SPI as the owner of activity_log.tracking.
+ */
+void
+al_run_as_log_owner(void (*fn) (void *), void *arg)
+{
+	const ALCatalog *cat = al_catalog();
+	Relation	tracking;
+	Oid			owner;
+	Oid			save_userid;
+	int			save_sec_context;
+
+	tracking = table_open(cat->tracking, AccessShareLock);
+	owner = tracking->rd_rel->relowner;
+	table_close(tracking, NoLock);
+
+	GetUserIdAndSecContext(&save_userid, &save_sec_context);
+	SetUserIdAndSecContext(owner,
+						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	fn(arg);
+	if (SPI_finish() != SPI_OK_FINISH)
+		elog(ERROR, "SPI_finish failed");
+	SetUserIdAndSecContext(save_userid, save_sec_context);
+}
+
+/*
+ * al_spi_exec
+ *		Run one statement with bound parameters; check its result code.
+ */
+void
+al_spi_exec(const char *sql, int nargs, Oid *types, Datum *values,
+		 const char *nulls, int expected)
+{
+	int			rc;
+
+	rc = SPI_execute_with_args(sql, nargs, types, values, nulls, false, 0);
+	if (rc != expected)
+		elog(ERROR, "SPI_execute_with_args returned %s",
+			 SPI_result_code_string(rc));
 }

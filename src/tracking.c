@@ -53,9 +53,6 @@ static void check_trackable(Relation rel);
 static void check_may_track(Relation rel);
 static Datum default_collection(Relation rel);
 static ArrayType *check_exclude(Relation rel, ArrayType *exclude);
-static void run_as_log_owner(void (*fn) (void *), void *arg);
-static void spi_exec(const char *sql, int nargs, Oid *types, Datum *values,
-					 const char *nulls, int expected);
 static void create_trigger_if_missing(Relation rel, const char *name,
 									  const char *events, const char *level);
 static void drop_trigger_if_present(Relation rel, const char *name);
@@ -216,50 +213,6 @@ check_exclude(Relation rel, ArrayType *exclude)
 }
 
 /*
- * run_as_log_owner
- *		Run fn(arg) inside SPI as the owner of activity_log.tracking.
- */
-static void
-run_as_log_owner(void (*fn) (void *), void *arg)
-{
-	const ALCatalog *cat = al_catalog();
-	Relation	tracking;
-	Oid			owner;
-	Oid			save_userid;
-	int			save_sec_context;
-
-	tracking = table_open(cat->tracking, RowExclusiveLock);
-	owner = tracking->rd_rel->relowner;
-	table_close(tracking, NoLock);
-
-	GetUserIdAndSecContext(&save_userid, &save_sec_context);
-	SetUserIdAndSecContext(owner,
-						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	fn(arg);
-	if (SPI_finish() != SPI_OK_FINISH)
-		elog(ERROR, "SPI_finish failed");
-	SetUserIdAndSecContext(save_userid, save_sec_context);
-}
-
-/*
- * spi_exec
- *		Run one statement with bound parameters; check its result code.
- */
-static void
-spi_exec(const char *sql, int nargs, Oid *types, Datum *values,
-		 const char *nulls, int expected)
-{
-	int			rc;
-
-	rc = SPI_execute_with_args(sql, nargs, types, values, nulls, false, 0);
-	if (rc != expected)
-		elog(ERROR, "SPI_execute_with_args returned %s",
-			 SPI_result_code_string(rc));
-}
-
-/*
  * create_trigger_if_missing
  *		Create one of the capture triggers on rel unless it exists.
  */
@@ -273,7 +226,7 @@ create_trigger_if_missing(Relation rel, const char *name,
 		return;
 	relname = quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
 										 RelationGetRelationName(rel));
-	spi_exec(psprintf("CREATE TRIGGER %s AFTER %s ON %s FOR EACH %s"
+	al_spi_exec(psprintf("CREATE TRIGGER %s AFTER %s ON %s FOR EACH %s"
 					  " EXECUTE FUNCTION activity_log.capture()",
 					  quote_identifier(name), events, relname, level),
 			 0, NULL, NULL, NULL, SPI_OK_UTILITY);
@@ -292,7 +245,7 @@ drop_trigger_if_present(Relation rel, const char *name)
 		return;
 	relname = quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
 										 RelationGetRelationName(rel));
-	spi_exec(psprintf("DROP TRIGGER %s ON %s", quote_identifier(name), relname),
+	al_spi_exec(psprintf("DROP TRIGGER %s ON %s", quote_identifier(name), relname),
 			 0, NULL, NULL, NULL, SPI_OK_UTILITY);
 }
 
@@ -312,7 +265,7 @@ track_writes(void *arg)
 	values[2] = args->mode;
 	values[3] = PointerGetDatum(args->exclude);
 
-	spi_exec("SELECT relid FROM activity_log.tracking"
+	al_spi_exec("SELECT relid FROM activity_log.tracking"
 			 " WHERE collection OPERATOR(pg_catalog.=) $2"
 			 " AND relid OPERATOR(pg_catalog.<>) $1::pg_catalog.regclass",
 			 4, types, values, NULL, SPI_OK_SELECT);
@@ -325,7 +278,7 @@ track_writes(void *arg)
 									 SPI_tuptable->tupdesc, 1)),
 				 errhint("Pass another collection name to activity_log.track().")));
 
-	spi_exec("INSERT INTO activity_log.tracking (relid, collection, mode, exclude)"
+	al_spi_exec("INSERT INTO activity_log.tracking (relid, collection, mode, exclude)"
 			 " VALUES ($1::pg_catalog.regclass, $2, $3, $4)"
 			 " ON CONFLICT (relid) DO UPDATE"
 			 " SET collection = excluded.collection, mode = excluded.mode,"
@@ -391,7 +344,7 @@ activity_log_track(PG_FUNCTION_ARGS)
 	args.exclude = check_exclude(args.rel,
 								 PG_ARGISNULL(3) ? NULL : PG_GETARG_ARRAYTYPE_P(3));
 
-	run_as_log_owner(track_writes, &args);
+	al_run_as_log_owner(track_writes, &args);
 	CacheInvalidateRelcache(args.rel);
 	table_close(args.rel, NoLock);
 	PG_RETURN_VOID();
@@ -409,7 +362,7 @@ untrack_writes(void *arg)
 	Datum		values[1];
 
 	values[0] = ObjectIdGetDatum(RelationGetRelid(args->rel));
-	spi_exec("DELETE FROM activity_log.tracking"
+	al_spi_exec("DELETE FROM activity_log.tracking"
 			 " WHERE relid OPERATOR(pg_catalog.=) $1::pg_catalog.regclass",
 			 1, types, values, NULL, SPI_OK_DELETE);
 	args->found = SPI_processed > 0;
@@ -434,7 +387,7 @@ activity_log_untrack(PG_FUNCTION_ARGS)
 	args.rel = table_open(PG_GETARG_OID(0), ShareRowExclusiveLock);
 	check_may_track(args.rel);
 
-	run_as_log_owner(untrack_writes, &args);
+	al_run_as_log_owner(untrack_writes, &args);
 	if (!args.found)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
@@ -452,7 +405,7 @@ activity_log_untrack(PG_FUNCTION_ARGS)
 static void
 drop_writes(void *arg)
 {
-	spi_exec("DELETE FROM activity_log.tracking t"
+	al_spi_exec("DELETE FROM activity_log.tracking t"
 			 " USING pg_catalog.pg_event_trigger_dropped_objects() d"
 			 " WHERE d.classid OPERATOR(pg_catalog.=)"
 			 " 'pg_catalog.pg_class'::pg_catalog.regclass"
@@ -483,6 +436,6 @@ activity_log_drop_handler(PG_FUNCTION_ARGS)
 	if (!OidIsValid(nsp) || !OidIsValid(get_relname_relid("tracking", nsp)))
 		PG_RETURN_VOID();
 
-	run_as_log_owner(drop_writes, NULL);
+	al_run_as_log_owner(drop_writes, NULL);
 	PG_RETURN_VOID();
 }

@@ -1,0 +1,518 @@
+/*-------------------------------------------------------------------------
+ *
+ * comments.c
+ *	  Comments and application events: POST/PATCH/DELETE /activity/comment.
+ *
+ * A comment is an activity row with action "comment" on an item of a
+ * tracked collection, with the same context columns as a captured change.
+ * Only its author or an admin may edit or delete it.  The author is the
+ * same acting user (activity_log.user, else the session role) *and* the same
+ * database role that created it, so a role cannot take over another role's
+ * comments just by claiming its context user.
+ *
+ * log() records an application event (a login, an export) with the same
+ * context; it refuses the actions the extension records itself, so no
+ * change or comment can be forged through it.
+ *
+ * Writes go through storage.c (new rows) or SPI as the owner of the log
+ * (edits), after the checks below, which run as the caller.
+ *
+ * Copyright (c) 2026, the activity_log authors
+ *
+ * IDENTIFICATION
+ *	  src/comments.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "access/xact.h"
+#include "catalog/pg_operator.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "funcapi.h"
+#include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/syscache.h"
+#include "utils/typcache.h"
+
+#include "activity_log.h"
+#include "compat.h"
+
+/* Arguments of the statements run as the log's owner */
+typedef struct ALCommentArgs
+{
+	const char *sql;
+	int			nargs;
+	Oid			types[2];
+	Datum		values[2];
+	int			expected;
+	Datum		result;			/* row returned by the statement */
+	Oid			relid;			/* collection lookup result */
+} ALCommentArgs;
+
+static char *required_text(FunctionCallInfo fcinfo, int argno,
+						   const char *name);
+static void lookup_collection(void *arg);
+static void run_returning(void *arg);
+static bool item_exists(Relation rel, const char *item);
+static char *qualified_eq_operator(Oid type);
+static Datum fetch_comment_for_change(int64 id);
+static Datum insert_and_fetch(const char *action, const char *collection,
+							  const char *item, const char *comment);
+
+PG_FUNCTION_INFO_V1(activity_log_create_comment);
+PG_FUNCTION_INFO_V1(activity_log_update_comment);
+PG_FUNCTION_INFO_V1(activity_log_delete_comment);
+PG_FUNCTION_INFO_V1(activity_log_log);
+
+/* Actions only the extension itself records */
+static const char *const al_reserved_actions[] = {
+	"create", "update", "delete", "truncate", "revert", "comment"
+};
+
+/*
+ * required_text
+ *		A text argument that must be neither NULL nor blank.
+ */
+static char *
+required_text(FunctionCallInfo fcinfo, int argno, const char *name)
+{
+	char	   *value;
+
+	if (PG_ARGISNULL(argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s must not be null", name)));
+	value = text_to_cstring(PG_GETARG_TEXT_PP(argno));
+	if (value[strspn(value, " \t\r\n")] == '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must not be empty", name)));
+	return value;
+}
+
+/*
+ * lookup_collection
+ *		The table registered under a collection name (as the log owner).
+ */
+static void
+lookup_collection(void *arg)
+{
+	ALCommentArgs *args = (ALCommentArgs *) arg;
+	bool		isnull;
+
+	al_spi_exec("SELECT relid::pg_catalog.oid FROM activity_log.tracking"
+				" WHERE collection OPERATOR(pg_catalog.=) $1",
+				1, args->types, args->values, NULL, SPI_OK_SELECT);
+	args->relid = InvalidOid;
+	if (SPI_processed > 0)
+		args->relid = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0],
+													 SPI_tuptable->tupdesc,
+													 1, &isnull));
+}
+
+/*
+ * al_collection_relid
+ *		The tracked table of a collection, or InvalidOid.
+ */
+Oid
+al_collection_relid(const char *collection)
+{
+	ALCommentArgs args;
+
+	memset(&args, 0, sizeof(args));
+	args.types[0] = TEXTOID;
+	args.values[0] = CStringGetTextDatum(collection);
+	al_run_as_log_owner(lookup_collection, &args);
+	return args.relid;
+}
+
+/*
+ * run_returning
+ *		Run args->sql (with RETURNING *) as the log owner; keep the row.
+ */
+static void
+run_returning(void *arg)
+{
+	ALCommentArgs *args = (ALCommentArgs *) arg;
+
+	al_spi_exec(args->sql, args->nargs, args->types, args->values, NULL,
+				args->expected);
+	args->result = (Datum) 0;
+	if (SPI_processed > 0 && SPI_tuptable != NULL)
+		args->result = PointerGetDatum(SPI_returntuple(SPI_tuptable->vals[0],
+													   SPI_tuptable->tupdesc));
+}
+
+/*
+ * qualified_eq_operator
+ *		"OPERATOR(schema.=)" for the default equality operator of a type.
+ */
+static char *
+qualified_eq_operator(Oid type)
+{
+	TypeCacheEntry *tce = lookup_type_cache(type, TYPECACHE_EQ_OPR);
+	HeapTuple	tuple;
+	Form_pg_operator oper;
+	char	   *result;
+
+	if (!OidIsValid(tce->eq_opr))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_FUNCTION),
+				 errmsg("could not identify an equality operator for type %s",
+						format_type_be(type))));
+	tuple = SearchSysCache1(OPEROID, ObjectIdGetDatum(tce->eq_opr));
+	if (!HeapTupleIsValid(tuple))
+		elog(ERROR, "cache lookup failed for operator %u", tce->eq_opr);
+	oper = (Form_pg_operator) GETSTRUCT(tuple);
+	result = psprintf("OPERATOR(%s.%s)",
+					  quote_identifier(get_namespace_name(oper->oprnamespace)),
+					  NameStr(oper->oprname));
+	ReleaseSysCache(tuple);
+	return result;
+}
+
+/*
+ * al_parse_item
+ *		The primary key values of a table that an "item" text names.
+ *
+ * Fills keys->attnums, types and values (nkeys of each).  The item is the
+ * text of a single-column key, or a JSON array of the key columns' values
+ * for a composite key (see al_item_text()).  A malformed item is an error.
+ */
+void
+al_parse_item(Relation rel, const char *item, ALItemKey *key)
+{
+	Oid			pkoid = al_primary_key_index(rel);
+	HeapTuple	indextup;
+	Form_pg_index index;
+	TupleDesc	tupdesc = RelationGetDescr(rel);
+	int			i;
+
+	if (!OidIsValid(pkoid))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("table \"%s\" has no primary key",
+						RelationGetRelationName(rel))));
+	indextup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(pkoid));
+	if (!HeapTupleIsValid(indextup))
+		elog(ERROR, "cache lookup failed for index %u", pkoid);
+	index = (Form_pg_index) GETSTRUCT(indextup);
+	key->nkeys = index->indnkeyatts;
+	key->attnums = palloc(sizeof(AttrNumber) * key->nkeys);
+	key->types = palloc(sizeof(Oid) * key->nkeys);
+	key->values = palloc(sizeof(Datum) * key->nkeys);
+	for (i = 0; i < key->nkeys; i++)
+	{
+		key->attnums[i] = index->indkey.values[i];
+		key->types[i] = TupleDescAttr(tupdesc, key->attnums[i] - 1)->atttypid;
+	}
+	ReleaseSysCache(indextup);
+
+	if (key->nkeys == 1)
+	{
+		key->values[0] = al_input_value(key->types[0], item, "item");
+		return;
+	}
+	else
+	{
+		Jsonb	   *array = DatumGetJsonbP(al_input_value(JSONBOID, item, "item"));
+		JsonbIterator *it;
+		JsonbValue	v;
+		int			n = 0;
+
+		if (!JB_ROOT_IS_ARRAY(array) || JB_ROOT_IS_SCALAR(array) ||
+			(int) JB_ROOT_COUNT(array) != key->nkeys)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid item \"%s\" for table \"%s\"",
+							item, RelationGetRelationName(rel)),
+					 errdetail("The table's key has %d columns; the item must be a JSON array of %d values.",
+							   key->nkeys, key->nkeys)));
+		it = JsonbIteratorInit(&array->root);
+		(void) JsonbIteratorNext(&it, &v, true);
+		while (JsonbIteratorNext(&it, &v, true) == WJB_ELEM)
+		{
+			char	   *text;
+
+			if (v.type == jbvString)
+				text = pnstrdup(v.val.string.val, v.val.string.len);
+			else if (v.type == jbvNumeric)
+				text = DatumGetCString(DirectFunctionCall1(numeric_out,
+														   NumericGetDatum(v.val.numeric)));
+			else
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("invalid item \"%s\" for table \"%s\"",
+								item, RelationGetRelationName(rel)),
+						 errdetail("Key values must be strings or numbers.")));
+			key->values[n] = al_input_value(key->types[n], text, "item");
+			n++;
+		}
+	}
+}
+
+/*
+ * al_item_where
+ *		"k1 OPERATOR(s.=) $first AND ..." for the key columns of rel.
+ */
+char *
+al_item_where(Relation rel, ALItemKey *key, int first)
+{
+	StringInfoData buf;
+	TupleDesc	tupdesc = RelationGetDescr(rel);
+	int			i;
+
+	initStringInfo(&buf);
+	for (i = 0; i < key->nkeys; i++)
+		appendStringInfo(&buf, "%s%s %s $%d", i > 0 ? " AND " : "",
+						 quote_identifier(NameStr(TupleDescAttr(tupdesc, key->attnums[i] - 1)->attname)),
+						 qualified_eq_operator(key->types[i]), first + i);
+	return buf.data;
+}
+
+/*
+ * al_qualified_table
+ *		"[ONLY ]schema.table" naming rel's own rows in a FROM clause.
+ *
+ * ONLY keeps inheritance children (tracked under their own names) out;
+ * a partitioned table has no rows of its own, so it goes without.
+ */
+char *
+al_qualified_table(Relation rel)
+{
+	return psprintf("%s%s",
+					rel->rd_rel->relkind == RELKIND_PARTITIONED_TABLE ? "" : "ONLY ",
+					quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
+											   RelationGetRelationName(rel)));
+}
+
+/*
+ * item_exists
+ *		Does the item exist in the table, as far as the caller can see?
+ *
+ * Runs as the caller, so its privileges and row-level security apply.
+ */
+static bool
+item_exists(Relation rel, const char *item)
+{
+	ALItemKey	key;
+	char	   *sql;
+	int			rc;
+	bool		found;
+
+	al_parse_item(rel, item, &key);
+	sql = psprintf("SELECT 1 FROM %s WHERE %s", al_qualified_table(rel),
+				   al_item_where(rel, &key, 1));
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	rc = SPI_execute_with_args(sql, key.nkeys, key.types, key.values, NULL,
+							   true, 1);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute_with_args returned %s",
+			 SPI_result_code_string(rc));
+	found = SPI_processed > 0;
+	SPI_finish();
+	return found;
+}
+
+/*
+ * insert_and_fetch
+ *		Insert an activity with the current context; return it as a row.
+ */
+static Datum
+insert_and_fetch(const char *action, const char *collection,
+				 const char *item, const char *comment)
+{
+	int64		id;
+	bool		found;
+	Datum		row;
+
+	id = al_insert_activity(action, CStringGetTextDatum(collection),
+							item ? CStringGetTextDatum(item) : (Datum) 0,
+							item == NULL,
+							comment ? CStringGetTextDatum(comment) : (Datum) 0,
+							comment == NULL);
+	CommandCounterIncrement();
+	row = al_fetch_activity(id, false, false, &found);
+	if (!found)
+		elog(ERROR, "could not read back activity " INT64_FORMAT, id);
+	return row;
+}
+
+/*
+ * activity_log_create_comment
+ *		SQL: activity_log.create_comment(collection, item, comment)
+ */
+Datum
+activity_log_create_comment(PG_FUNCTION_ARGS)
+{
+	char	   *collection = required_text(fcinfo, 0, "collection");
+	char	   *item = required_text(fcinfo, 1, "item");
+	char	   *comment = required_text(fcinfo, 2, "comment");
+	Oid			relid;
+	Relation	rel;
+
+	relid = al_collection_relid(collection);
+	if (!OidIsValid(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("collection \"%s\" is not tracked", collection),
+				 errhint("Comments can be made on items of tracked tables; see activity_log.tracked.")));
+
+	rel = table_open(relid, AccessShareLock);
+	if (pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied for table %s",
+						RelationGetRelationName(rel)),
+				 errdetail("Commenting on an item needs SELECT on its table.")));
+	if (!item_exists(rel, item))
+		ereport(ERROR,
+				(errcode(ERRCODE_NO_DATA_FOUND),
+				 errmsg("item \"%s\" does not exist in collection \"%s\"",
+						item, collection)));
+	table_close(rel, NoLock);
+
+	PG_RETURN_DATUM(insert_and_fetch("comment", collection, item, comment));
+}
+
+/*
+ * fetch_comment_for_change
+ *		Lock a comment and check that the caller may change it.
+ */
+static Datum
+fetch_comment_for_change(int64 id)
+{
+	Datum		row;
+	bool		found;
+	bool		isnull;
+	HeapTupleHeader tuple;
+	Datum		action;
+	Datum		user;
+	Datum		db_user;
+
+	row = al_fetch_activity(id, true, true, &found);
+	if (!found)
+		al_no_such_activity(id);
+
+	tuple = DatumGetHeapTupleHeader(row);
+	action = GetAttributeByNum(tuple, Anum_al_activity_action, &isnull);
+	if (strcmp(TextDatumGetCString(action), "comment") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("activity " INT64_FORMAT " is not a comment", id),
+				 errdetail("Only comments can be edited or deleted.")));
+
+	if (al_is_admin(GetUserId()))
+		return row;
+
+	user = GetAttributeByNum(tuple, Anum_al_activity_user, &isnull);
+	if (!isnull)
+		db_user = GetAttributeByNum(tuple, Anum_al_activity_db_user, &isnull);
+	if (isnull ||
+		!DatumGetBool(DirectFunctionCall2(texteq, user, al_current_actor())) ||
+		!DatumGetBool(DirectFunctionCall2(texteq, db_user, al_current_role_name())))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied to change comment " INT64_FORMAT, id),
+				 errdetail("Only the comment's author or an admin may change it.")));
+	return row;
+}
+
+/*
+ * activity_log_update_comment
+ *		SQL: activity_log.update_comment(id, comment)
+ */
+Datum
+activity_log_update_comment(PG_FUNCTION_ARGS)
+{
+	ALCommentArgs args;
+	int64		id;
+	char	   *comment;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("activity id must not be null")));
+	id = PG_GETARG_INT64(0);
+	comment = required_text(fcinfo, 1, "comment");
+	(void) fetch_comment_for_change(id);
+
+	memset(&args, 0, sizeof(args));
+	args.sql = "UPDATE activity_log.activity SET comment = $2"
+		" WHERE id OPERATOR(pg_catalog.=) $1 RETURNING *";
+	args.nargs = 2;
+	args.types[0] = INT8OID;
+	args.values[0] = Int64GetDatum(id);
+	args.types[1] = TEXTOID;
+	args.values[1] = CStringGetTextDatum(comment);
+	args.expected = SPI_OK_UPDATE_RETURNING;
+	al_run_as_log_owner(run_returning, &args);
+	PG_RETURN_DATUM(args.result);
+}
+
+/*
+ * activity_log_delete_comment
+ *		SQL: activity_log.delete_comment(id)
+ */
+Datum
+activity_log_delete_comment(PG_FUNCTION_ARGS)
+{
+	ALCommentArgs args;
+	int64		id;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("activity id must not be null")));
+	id = PG_GETARG_INT64(0);
+	(void) fetch_comment_for_change(id);
+
+	memset(&args, 0, sizeof(args));
+	args.sql = "DELETE FROM activity_log.activity"
+		" WHERE id OPERATOR(pg_catalog.=) $1";
+	args.nargs = 1;
+	args.types[0] = INT8OID;
+	args.values[0] = Int64GetDatum(id);
+	args.expected = SPI_OK_DELETE;
+	al_run_as_log_owner(run_returning, &args);
+	PG_RETURN_VOID();
+}
+
+/*
+ * activity_log_log
+ *		SQL: activity_log.log(action, collection, item, comment)
+ *
+ * Records an application event.  item and comment may be NULL.
+ */
+Datum
+activity_log_log(PG_FUNCTION_ARGS)
+{
+	char	   *action = required_text(fcinfo, 0, "action");
+	char	   *collection = required_text(fcinfo, 1, "collection");
+	char	   *item = NULL;
+	char	   *comment = NULL;
+	int			i;
+
+	for (i = 0; i < (int) lengthof(al_reserved_actions); i++)
+		if (pg_strcasecmp(action, al_reserved_actions[i]) == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("action \"%s\" is reserved", action),
+					 errdetail("Actions create, update, delete, truncate, revert and comment are recorded only by activity_log itself.")));
+	if (!PG_ARGISNULL(2))
+		item = required_text(fcinfo, 2, "item");
+	if (!PG_ARGISNULL(3))
+		comment = text_to_cstring(PG_GETARG_TEXT_PP(3));
+
+	PG_RETURN_DATUM(insert_and_fetch(action, collection, item, comment));
+}
