@@ -20,7 +20,7 @@ PGFILEDESC = "activity_log - Directus-style activity log and revisions"
 PG_CPPFLAGS = -I$(srcdir)/src
 
 REGRESS = setup capture_insert capture_update capture_delete capture_truncate \
-	tracking context privileges teardown
+	tracking context privileges listing visibility comments teardown
 REGRESS_OPTS = --inputdir=$(srcdir)
 
 PG_CONFIG ?= pg_config

@@ -141,6 +141,16 @@ CREATE EVENT TRIGGER activity_log_drop
 	ON sql_drop
 	EXECUTE FUNCTION @extschema@.drop_handler();
 
+CREATE FUNCTION @extschema@.ddl_handler()
+RETURNS event_trigger
+AS 'MODULE_PATHNAME', 'activity_log_ddl_handler'
+LANGUAGE C;
+
+CREATE EVENT TRIGGER activity_log_ddl
+	ON ddl_command_end
+	WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE')
+	EXECUTE FUNCTION @extschema@.ddl_handler();
+
 CREATE VIEW @extschema@.tracked AS
 SELECT t.relid AS "table",
 	   t.collection,
@@ -149,6 +159,8 @@ SELECT t.relid AS "table",
 	   EXISTS (SELECT FROM pg_catalog.pg_trigger g
 			   WHERE g.tgrelid OPERATOR(pg_catalog.=) t.relid
 				 AND g.tgname OPERATOR(pg_catalog.=) 'activity_log_capture'
+				 AND g.tgfoid OPERATOR(pg_catalog.=)
+					 '@extschema@.capture()'::pg_catalog.regprocedure
 				 AND g.tgenabled OPERATOR(pg_catalog.<>) 'D') AS active
 FROM @extschema@.tracking t;
 

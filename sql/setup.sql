@@ -10,7 +10,7 @@ ORDER BY c.relname;
 -- the log and the registrations survive pg_dump
 SELECT unnest(extconfig)::regclass AS config
 FROM pg_extension WHERE extname = 'activity_log'
-ORDER BY 1::text;
+ORDER BY config::text;
 
 CREATE TABLE articles (
 	id serial PRIMARY KEY,

@@ -1,7 +1,7 @@
 -- track(), untrack() and the tracked view
 TRUNCATE activity_log.activity CASCADE;
 
-SELECT "table", collection, mode, exclude, active FROM activity_log.tracked ORDER BY 1::text;
+SELECT "table", collection, mode, exclude, active FROM activity_log.tracked ORDER BY "table"::text;
 
 -- collection name: table name in public, schema.table elsewhere, or as given
 CREATE SCHEMA shop;
@@ -9,7 +9,7 @@ CREATE TABLE shop.orders (id bigint PRIMARY KEY, total numeric, note text);
 SELECT activity_log.track('shop.orders');
 CREATE TABLE pages (slug text PRIMARY KEY, body text);
 SELECT activity_log.track('pages', 'cms_pages');
-SELECT "table", collection FROM activity_log.tracked ORDER BY 1::text;
+SELECT "table", collection FROM activity_log.tracked ORDER BY "table"::text;
 
 -- excluded columns are neither stored nor count as a change
 SELECT activity_log.track('shop.orders', exclude => '{note}');
@@ -69,6 +69,47 @@ SELECT activity_log.track('tokens');
 DROP TABLE tokens;
 SELECT count(*) AS registered FROM activity_log.tracked WHERE collection = 'tokens';
 SELECT count(*) AS history FROM activity_log.activity WHERE collection = 'tokens';
+
+-- an excluded column that is renamed stays excluded, under its new name
+CREATE TABLE accounts (id int PRIMARY KEY, name text, password_hash text);
+SELECT activity_log.track('accounts', exclude => '{password_hash}');
+ALTER TABLE accounts RENAME COLUMN password_hash TO pw_hash;
+SELECT exclude FROM activity_log.tracked WHERE "table" = 'accounts'::regclass;
+INSERT INTO accounts VALUES (1, 'ann', 'secret');
+UPDATE accounts SET pw_hash = 'other';
+SELECT action, data FROM log WHERE collection = 'accounts' ORDER BY id;
+
+-- a trigger of the user's own with our name is refused, not taken for ours
+CREATE TABLE lookalike (id int PRIMARY KEY);
+CREATE FUNCTION lookalike_fn() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;
+CREATE TRIGGER activity_log_capture AFTER INSERT ON lookalike FOR EACH ROW EXECUTE FUNCTION lookalike_fn();
+SELECT activity_log.track('lookalike');
+SELECT count(*) AS registered FROM activity_log.tracked WHERE "table" = 'lookalike'::regclass;
+DROP TABLE lookalike;
+DROP FUNCTION lookalike_fn();
+
+-- partitions: all of them are covered, a TRUNCATE of one partition too,
+-- and a TRUNCATE of the whole table is one activity
+CREATE TABLE events (id int, region text, v text, PRIMARY KEY (id, region)) PARTITION BY LIST (region);
+CREATE TABLE events_eu PARTITION OF events FOR VALUES IN ('eu');
+SELECT activity_log.track('events');
+CREATE TABLE events_us PARTITION OF events FOR VALUES IN ('us');
+CREATE TABLE events_asia (id int NOT NULL, region text NOT NULL, v text);
+ALTER TABLE events ATTACH PARTITION events_asia FOR VALUES IN ('asia');
+SELECT tgrelid::regclass, tgname FROM pg_trigger
+WHERE tgname LIKE 'activity_log%' AND tgrelid::regclass::text LIKE 'events%' ORDER BY tgrelid::regclass::text, tgname;
+INSERT INTO events VALUES (1, 'eu', 'a'), (2, 'us', 'b'), (3, 'asia', 'c');
+TRUNCATE events_us;
+TRUNCATE events;
+SELECT action, collection, item FROM activity_log.activity WHERE collection = 'events' ORDER BY id;
+-- a detached partition is no longer tracked, and is not refused either
+ALTER TABLE events DETACH PARTITION events_asia;
+SELECT count(*) AS triggers_left FROM pg_trigger WHERE tgrelid = 'events_asia'::regclass;
+INSERT INTO events_asia VALUES (9, 'asia', 'free');
+TRUNCATE events_asia;
+SELECT activity_log.untrack('events');
+SELECT count(*) AS triggers_left FROM pg_trigger
+WHERE tgname LIKE 'activity_log%' AND tgrelid::regclass::text LIKE 'events%';
 
 -- errors
 \set VERBOSITY default

@@ -165,6 +165,7 @@ typedef struct ALItemKey
 
 extern Oid	al_collection_relid(const char *collection);
 extern void al_parse_item(Relation rel, const char *item, ALItemKey *key);
+extern char *al_item_canonical(ALItemKey *key);
 extern char *al_item_where(Relation rel, ALItemKey *key, int first);
 extern char *al_qualified_table(Relation rel);
 

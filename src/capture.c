@@ -33,12 +33,23 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "access/xact.h"
 #include "commands/trigger.h"
 #include "utils/rel.h"
 
 #include "activity_log.h"
 
+/*
+ * The last truncate logged: a TRUNCATE of a partitioned table fires the
+ * trigger of the table and of each partition, in one command; one activity
+ * is enough.
+ */
+static Oid	last_truncate_relid = InvalidOid;
+static FullTransactionId last_truncate_xid;
+static CommandId last_truncate_cid;
+
 static void check_trigger(FunctionCallInfo fcinfo);
+static void capture_truncate(ALRelInfo *info);
 static void capture_row(ALRelInfo *info, CmdType cmd, TupleDesc tupdesc,
 						HeapTuple tuple, HeapTuple newtuple);
 
@@ -110,10 +121,30 @@ activity_log_capture(PG_FUNCTION_ARGS)
 		capture_row(info, CMD_DELETE, RelationGetDescr(rel),
 					trigdata->tg_trigtuple, NULL);
 	else if (TRIGGER_FIRED_BY_TRUNCATE(event))
-		(void) al_insert_activity("truncate", info->collection,
-								  (Datum) 0, true, (Datum) 0, true);
+		capture_truncate(info);
 
 	return PointerGetDatum(NULL);
+}
+
+/*
+ * capture_truncate
+ *		Log a TRUNCATE, once per command and registered table.
+ */
+static void
+capture_truncate(ALRelInfo *info)
+{
+	FullTransactionId xid = GetTopFullTransactionId();
+	CommandId	cid = GetCurrentCommandId(false);
+
+	if (info->configrelid == last_truncate_relid &&
+		FullTransactionIdEquals(xid, last_truncate_xid) &&
+		cid == last_truncate_cid)
+		return;
+	(void) al_insert_activity("truncate", info->collection,
+							  (Datum) 0, true, (Datum) 0, true);
+	last_truncate_relid = info->configrelid;
+	last_truncate_xid = xid;
+	last_truncate_cid = cid;
 }
 
 /*

@@ -62,7 +62,7 @@ static char *required_text(FunctionCallInfo fcinfo, int argno,
 						   const char *name);
 static void lookup_collection(void *arg);
 static void run_returning(void *arg);
-static bool item_exists(Relation rel, const char *item);
+static bool item_exists(Relation rel, ALItemKey *key);
 static char *qualified_eq_operator(Oid type);
 static Datum fetch_comment_for_change(int64 id);
 static Datum insert_and_fetch(const char *action, const char *collection,
@@ -261,6 +261,42 @@ al_parse_item(Relation rel, const char *item, ALItemKey *key)
 }
 
 /*
+ * al_item_canonical
+ *		The item text capture would record for these key values.
+ *
+ * So "007" and 7 both become "7", and [7, "en"] becomes ["7", "en"]:
+ * comments and changes of one item share one item text.
+ */
+char *
+al_item_canonical(ALItemKey *key)
+{
+	JsonbValue	array;
+	Jsonb	   *jb;
+	int			i;
+
+	array.type = jbvArray;
+	array.val.array.rawScalar = false;
+	array.val.array.nElems = key->nkeys;
+	array.val.array.elems = palloc(sizeof(JsonbValue) * key->nkeys);
+	for (i = 0; i < key->nkeys; i++)
+	{
+		Oid			typoutput;
+		bool		isvarlena;
+		char	   *text;
+
+		getTypeOutputInfo(key->types[i], &typoutput, &isvarlena);
+		text = OidOutputFunctionCall(typoutput, key->values[i]);
+		if (key->nkeys == 1)
+			return text;
+		array.val.array.elems[i].type = jbvString;
+		array.val.array.elems[i].val.string.val = text;
+		array.val.array.elems[i].val.string.len = strlen(text);
+	}
+	jb = JsonbValueToJsonb(&array);
+	return JsonbToCString(NULL, &jb->root, VARSIZE(jb));
+}
+
+/*
  * al_item_where
  *		"k1 OPERATOR(s.=) $first AND ..." for the key columns of rel.
  */
@@ -302,19 +338,17 @@ al_qualified_table(Relation rel)
  * Runs as the caller, so its privileges and row-level security apply.
  */
 static bool
-item_exists(Relation rel, const char *item)
+item_exists(Relation rel, ALItemKey *key)
 {
-	ALItemKey	key;
 	char	   *sql;
 	int			rc;
 	bool		found;
 
-	al_parse_item(rel, item, &key);
 	sql = psprintf("SELECT 1 FROM %s WHERE %s", al_qualified_table(rel),
-				   al_item_where(rel, &key, 1));
+				   al_item_where(rel, key, 1));
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	rc = SPI_execute_with_args(sql, key.nkeys, key.types, key.values, NULL,
+	rc = SPI_execute_with_args(sql, key->nkeys, key->types, key->values, NULL,
 							   true, 1);
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "SPI_execute_with_args returned %s",
@@ -360,6 +394,7 @@ activity_log_create_comment(PG_FUNCTION_ARGS)
 	char	   *comment = required_text(fcinfo, 2, "comment");
 	Oid			relid;
 	Relation	rel;
+	ALItemKey	key;
 
 	relid = al_collection_relid(collection);
 	if (!OidIsValid(relid))
@@ -375,12 +410,14 @@ activity_log_create_comment(PG_FUNCTION_ARGS)
 				 errmsg("permission denied for table %s",
 						RelationGetRelationName(rel)),
 				 errdetail("Commenting on an item needs SELECT on its table.")));
-	if (!item_exists(rel, item))
+	al_parse_item(rel, item, &key);
+	if (!item_exists(rel, &key))
 		ereport(ERROR,
 				(errcode(ERRCODE_NO_DATA_FOUND),
 				 errmsg("item \"%s\" does not exist in collection \"%s\"",
 						item, collection)));
 	table_close(rel, NoLock);
+	item = al_item_canonical(&key);
 
 	PG_RETURN_DATUM(insert_and_fetch("comment", collection, item, comment));
 }
@@ -419,8 +456,10 @@ fetch_comment_for_change(int64 id)
 	if (!isnull)
 		db_user = GetAttributeByNum(tuple, Anum_al_activity_db_user, &isnull);
 	if (isnull ||
-		!DatumGetBool(DirectFunctionCall2(texteq, user, al_current_actor())) ||
-		!DatumGetBool(DirectFunctionCall2(texteq, db_user, al_current_role_name())))
+		strcmp(TextDatumGetCString(user),
+			   TextDatumGetCString(al_current_actor())) != 0 ||
+		strcmp(TextDatumGetCString(db_user),
+			   TextDatumGetCString(al_current_role_name())) != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("permission denied to change comment " INT64_FORMAT, id),

@@ -31,7 +31,9 @@
 #include "utils/fmgrprotos.h"
 #include "utils/guc.h"
 #include "utils/inet.h"
+#include "utils/inval.h"
 #include "utils/memutils.h"
+#include "utils/syscache.h"
 #include "utils/timestamp.h"
 #include "utils/xid8.h"
 
@@ -56,6 +58,7 @@ static Datum client_addr = (Datum) 0;
 static char *parsed_ip_text = NULL;
 static Datum parsed_ip = (Datum) 0;
 
+static void role_names_invalidate(Datum arg, int cacheid, uint32 hashvalue);
 static Datum role_name_text(ALRoleName *cache, Oid roleid);
 static Datum client_address(bool *isnull);
 static Datum context_ip(bool *isnull);
@@ -64,12 +67,24 @@ static Datum setting_or_null(const char *value, bool *isnull);
 PG_FUNCTION_INFO_V1(activity_log_set_context);
 
 /*
+ * role_names_invalidate
+ *		Syscache callback on pg_authid: a role may have been renamed.
+ */
+static void
+role_names_invalidate(Datum arg, int cacheid, uint32 hashvalue)
+{
+	session_role.roleid = InvalidOid;
+	current_role.roleid = InvalidOid;
+}
+
+/*
  * al_context_init
- *		Nothing to register yet; kept so that _PG_init stays uniform.
+ *		Register the invalidation callback; called once from _PG_init.
  */
 void
 al_context_init(void)
 {
+	CacheRegisterSyscacheCallback(AUTHOID, role_names_invalidate, (Datum) 0);
 }
 
 /*

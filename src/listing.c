@@ -60,7 +60,8 @@ typedef struct ALField
 	Oid			type;
 	bool		is_text;
 	const char *sql;			/* the column */
-	const char *text_sql;		/* the column as text, for string operators */
+	const char *text_sql;		/* the column as text, for string operators:
+								 * the text of its JSON form */
 } ALField;
 
 static const ALField al_fields[] = {
@@ -68,7 +69,7 @@ static const ALField al_fields[] = {
 	{"action", TEXTOID, true, "a.action", "a.action"},
 	{"user", TEXTOID, true, "a.\"user\"", "a.\"user\""},
 	{"timestamp", TIMESTAMPTZOID, false, "a.\"timestamp\"",
-	"a.\"timestamp\"::pg_catalog.text"},
+	"(pg_catalog.to_json(a.\"timestamp\") OPERATOR(pg_catalog.#>>) '{}')"},
 	{"ip", INETOID, false, "a.ip", "pg_catalog.abbrev(a.ip)"},
 	{"user_agent", TEXTOID, true, "a.user_agent", "a.user_agent"},
 	{"origin", TEXTOID, true, "a.origin", "a.origin"},
@@ -417,7 +418,7 @@ parse_filter(ALQuery *q, JsonbValue *v, const char *path, StringInfo out)
 	if (++q->depth > AL_MAX_FILTER_DEPTH)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("filter is nested too deeply at %s", path),
+				 errmsg("filter is nested too deeply"),
 				 errdetail("Filters may nest at most %d levels.",
 						   AL_MAX_FILTER_DEPTH)));
 

@@ -31,6 +31,7 @@
 #include "access/table.h"
 #include "access/transam.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_inherits.h"
 #include "catalog/pg_type.h"
 #include "commands/event_trigger.h"
 #include "commands/trigger.h"
@@ -49,17 +50,13 @@
 #define AL_ROW_TRIGGER		"activity_log_capture"
 #define AL_TRUNCATE_TRIGGER "activity_log_truncate"
 
-static void check_trackable(Relation rel);
-static void check_may_track(Relation rel);
-static Datum default_collection(Relation rel);
-static ArrayType *check_exclude(Relation rel, ArrayType *exclude);
-static void create_trigger_if_missing(Relation rel, const char *name,
-									  const char *events, const char *level);
-static void drop_trigger_if_present(Relation rel, const char *name);
-
-PG_FUNCTION_INFO_V1(activity_log_track);
-PG_FUNCTION_INFO_V1(activity_log_untrack);
-PG_FUNCTION_INFO_V1(activity_log_drop_handler);
+/* What trigger_state() finds */
+typedef enum ALTriggerState
+{
+	AL_TRIGGER_MISSING,
+	AL_TRIGGER_OURS,
+	AL_TRIGGER_FOREIGN			/* same name, another function */
+} ALTriggerState;
 
 /* Arguments of the writes done as the log's owner */
 typedef struct ALTrackArgs
@@ -69,7 +66,31 @@ typedef struct ALTrackArgs
 	Datum		mode;
 	ArrayType  *exclude;
 	bool		found;			/* untrack: was the table registered? */
+	List	   *renamed;		/* ddl: tables whose column was renamed */
+	char	   *oldname;		/* ddl: the column's old name */
+	char	   *newname;		/* ddl: the column's new name */
 } ALTrackArgs;
+
+static void check_trackable(Relation rel);
+static void check_may_track(Oid relid);
+static Datum default_collection(Relation rel);
+static ArrayType *check_exclude(Relation rel, ArrayType *exclude);
+static ALTriggerState trigger_state(Oid relid, const char *name);
+static char *qualified_name(Oid relid);
+static void create_trigger(Oid relid, const char *name, const char *events,
+						   const char *level);
+static void drop_trigger(Oid relid, const char *name);
+static List *oid_list(void);
+static void sync_partition_triggers(void);
+static bool extension_present(void);
+static void ensure_trigger(Oid relid, const char *name, const char *events,
+						   const char *level);
+
+PG_FUNCTION_INFO_V1(activity_log_track);
+PG_FUNCTION_INFO_V1(activity_log_untrack);
+PG_FUNCTION_INFO_V1(activity_log_drop_handler);
+PG_FUNCTION_INFO_V1(activity_log_ddl_handler);
+
 
 /*
  * al_is_admin
@@ -134,18 +155,21 @@ check_trackable(Relation rel)
 /*
  * check_may_track
  *		Only the table's owner or an admin may track or untrack it.
+ *
+ * Checked on the OID before the table is locked, so that a role without
+ * rights can neither wait for the lock (and stall writers queued behind
+ * it) nor learn anything about the table from later errors.
  */
 static void
-check_may_track(Relation rel)
+check_may_track(Oid relid)
 {
 	Oid			roleid = GetUserId();
 
-	if (!al_table_ownercheck(RelationGetRelid(rel), roleid) &&
-		!al_is_admin(roleid))
+	if (!al_table_ownercheck(relid, roleid) && !al_is_admin(roleid))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("permission denied to change tracking of table \"%s\"",
-						RelationGetRelationName(rel)),
+						get_rel_name(relid)),
 				 errdetail("Only the owner of the table or a member of activity_log_admin may do this.")));
 }
 
@@ -213,40 +237,156 @@ check_exclude(Relation rel, ArrayType *exclude)
 }
 
 /*
- * create_trigger_if_missing
- *		Create one of the capture triggers on rel unless it exists.
+ * trigger_state
+ *		Whether relid has a trigger of that name, and whether it is ours.
+ *
+ * Must run inside al_run_as_log_owner().
  */
-static void
-create_trigger_if_missing(Relation rel, const char *name,
-						  const char *events, const char *level)
+static ALTriggerState
+trigger_state(Oid relid, const char *name)
 {
-	char	   *relname;
+	Oid			types[2] = {OIDOID, TEXTOID};
+	Datum		values[2];
+	bool		isnull;
 
-	if (OidIsValid(get_trigger_oid(RelationGetRelid(rel), name, true)))
-		return;
-	relname = quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
-										 RelationGetRelationName(rel));
-	al_spi_exec(psprintf("CREATE TRIGGER %s AFTER %s ON %s FOR EACH %s"
-					  " EXECUTE FUNCTION activity_log.capture()",
-					  quote_identifier(name), events, relname, level),
-			 0, NULL, NULL, NULL, SPI_OK_UTILITY);
+	values[0] = ObjectIdGetDatum(relid);
+	values[1] = CStringGetTextDatum(name);
+	al_spi_exec("SELECT g.tgfoid OPERATOR(pg_catalog.=)"
+				" 'activity_log.capture()'::pg_catalog.regprocedure"
+				" FROM pg_catalog.pg_trigger g"
+				" WHERE g.tgrelid OPERATOR(pg_catalog.=) $1"
+				" AND g.tgname OPERATOR(pg_catalog.=) $2",
+				2, types, values, NULL, SPI_OK_SELECT);
+	if (SPI_processed == 0)
+		return AL_TRIGGER_MISSING;
+	return DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0],
+									  SPI_tuptable->tupdesc, 1, &isnull)) ?
+		AL_TRIGGER_OURS : AL_TRIGGER_FOREIGN;
 }
 
 /*
- * drop_trigger_if_present
- *		Drop one of the capture triggers from rel if it exists.
+ * qualified_name
+ *		The schema-qualified, quoted name of a relation.
+ */
+static char *
+qualified_name(Oid relid)
+{
+	return quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
+									  get_rel_name(relid));
+}
+
+/*
+ * create_trigger
+ *		Create one of the capture triggers on relid.
  */
 static void
-drop_trigger_if_present(Relation rel, const char *name)
+create_trigger(Oid relid, const char *name, const char *events,
+			   const char *level)
 {
-	char	   *relname;
+	al_spi_exec(psprintf("CREATE TRIGGER %s AFTER %s ON %s FOR EACH %s"
+						 " EXECUTE FUNCTION activity_log.capture()",
+						 quote_identifier(name), events, qualified_name(relid),
+						 level),
+				0, NULL, NULL, NULL, SPI_OK_UTILITY);
+}
 
-	if (!OidIsValid(get_trigger_oid(RelationGetRelid(rel), name, true)))
-		return;
-	relname = quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
-										 RelationGetRelationName(rel));
-	al_spi_exec(psprintf("DROP TRIGGER %s ON %s", quote_identifier(name), relname),
-			 0, NULL, NULL, NULL, SPI_OK_UTILITY);
+/*
+ * drop_trigger
+ *		Drop one of the capture triggers from relid.
+ */
+static void
+drop_trigger(Oid relid, const char *name)
+{
+	al_spi_exec(psprintf("DROP TRIGGER %s ON %s", quote_identifier(name),
+						 qualified_name(relid)),
+				0, NULL, NULL, NULL, SPI_OK_UTILITY);
+}
+
+/*
+ * oid_list
+ *		The first column of the last SPI result, as a list of OIDs.
+ */
+static List *
+oid_list(void)
+{
+	List	   *result = NIL;
+	uint64		i;
+	bool		isnull;
+
+	for (i = 0; i < SPI_processed; i++)
+		result = lappend_oid(result,
+							 DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[i],
+															SPI_tuptable->tupdesc,
+															1, &isnull)));
+	return result;
+}
+
+/*
+ * sync_partition_triggers
+ *		Give every partition of a tracked table its TRUNCATE trigger, and
+ *		take ours away from tables that are no longer under a tracked one.
+ *
+ * Row triggers on a partitioned table reach its partitions by themselves;
+ * statement triggers do not, so without this a TRUNCATE of one partition
+ * would go unlogged.  Runs after track(), untrack() and every CREATE TABLE
+ * or ALTER TABLE (new, attached and detached partitions).  Must run inside
+ * al_run_as_log_owner().
+ */
+static void
+sync_partition_triggers(void)
+{
+	List	   *oids;
+	ListCell   *lc;
+
+	al_spi_exec("SELECT p.relid::pg_catalog.oid"
+				" FROM activity_log.tracking t,"
+				" LATERAL pg_catalog.pg_partition_tree(t.relid) p"
+				" WHERE p.level OPERATOR(pg_catalog.>) 0"
+				" AND NOT EXISTS (SELECT FROM pg_catalog.pg_trigger g"
+				" WHERE g.tgrelid OPERATOR(pg_catalog.=) p.relid"
+				" AND g.tgname OPERATOR(pg_catalog.=) '" AL_TRUNCATE_TRIGGER "')",
+				0, NULL, NULL, NULL, SPI_OK_SELECT);
+	oids = oid_list();
+	foreach(lc, oids)
+		create_trigger(lfirst_oid(lc), AL_TRUNCATE_TRIGGER, "TRUNCATE",
+					   "STATEMENT");
+
+	al_spi_exec("SELECT g.tgrelid FROM pg_catalog.pg_trigger g"
+				" WHERE g.tgname OPERATOR(pg_catalog.=) '" AL_TRUNCATE_TRIGGER "'"
+				" AND g.tgfoid OPERATOR(pg_catalog.=)"
+				" 'activity_log.capture()'::pg_catalog.regprocedure"
+				" AND NOT EXISTS (SELECT FROM activity_log.tracking t"
+				" WHERE t.relid::pg_catalog.oid OPERATOR(pg_catalog.=) g.tgrelid"
+				" OR t.relid::pg_catalog.oid OPERATOR(pg_catalog.=) ANY"
+				" (SELECT a::pg_catalog.oid FROM pg_catalog.pg_partition_ancestors(g.tgrelid) a))",
+				0, NULL, NULL, NULL, SPI_OK_SELECT);
+	oids = oid_list();
+	foreach(lc, oids)
+		drop_trigger(lfirst_oid(lc), AL_TRUNCATE_TRIGGER);
+}
+
+/*
+ * ensure_trigger
+ *		Create a capture trigger unless it exists; refuse a foreign one.
+ */
+static void
+ensure_trigger(Oid relid, const char *name, const char *events,
+			   const char *level)
+{
+	switch (trigger_state(relid, name))
+	{
+		case AL_TRIGGER_MISSING:
+			create_trigger(relid, name, events, level);
+			break;
+		case AL_TRIGGER_OURS:
+			break;
+		case AL_TRIGGER_FOREIGN:
+			ereport(ERROR,
+					(errcode(ERRCODE_DUPLICATE_OBJECT),
+					 errmsg("table \"%s\" already has a trigger \"%s\" of its own",
+							get_rel_name(relid), name),
+					 errhint("Rename or drop that trigger; activity_log needs the name.")));
+	}
 }
 
 /*
@@ -285,10 +425,11 @@ track_writes(void *arg)
 			 " exclude = excluded.exclude",
 			 4, types, values, NULL, SPI_OK_INSERT);
 
-	create_trigger_if_missing(args->rel, AL_ROW_TRIGGER,
-							  "INSERT OR UPDATE OR DELETE", "ROW");
-	create_trigger_if_missing(args->rel, AL_TRUNCATE_TRIGGER,
-							  "TRUNCATE", "STATEMENT");
+	ensure_trigger(RelationGetRelid(args->rel), AL_ROW_TRIGGER,
+				   "INSERT OR UPDATE OR DELETE", "ROW");
+	ensure_trigger(RelationGetRelid(args->rel), AL_TRUNCATE_TRIGGER,
+				   "TRUNCATE", "STATEMENT");
+	sync_partition_triggers();
 }
 
 /*
@@ -315,10 +456,10 @@ activity_log_track(PG_FUNCTION_ARGS)
 				 errmsg("mode must not be null"),
 				 errhint("Valid modes are \"all\" and \"activity\".")));
 
-	/* the lock CREATE TRIGGER takes, taken up front */
+	/* the lock CREATE TRIGGER takes, taken up front, once allowed */
+	check_may_track(PG_GETARG_OID(0));
 	args.rel = table_open(PG_GETARG_OID(0), ShareRowExclusiveLock);
 	check_trackable(args.rel);
-	check_may_track(args.rel);
 
 	mode = text_to_cstring(PG_GETARG_TEXT_PP(2));
 	if (strcmp(mode, "all") != 0 && strcmp(mode, "activity") != 0)
@@ -369,8 +510,11 @@ untrack_writes(void *arg)
 	if (!args->found)
 		return;
 
-	drop_trigger_if_present(args->rel, AL_ROW_TRIGGER);
-	drop_trigger_if_present(args->rel, AL_TRUNCATE_TRIGGER);
+	if (trigger_state(RelationGetRelid(args->rel), AL_ROW_TRIGGER) == AL_TRIGGER_OURS)
+		drop_trigger(RelationGetRelid(args->rel), AL_ROW_TRIGGER);
+	if (trigger_state(RelationGetRelid(args->rel), AL_TRUNCATE_TRIGGER) == AL_TRIGGER_OURS)
+		drop_trigger(RelationGetRelid(args->rel), AL_TRUNCATE_TRIGGER);
+	sync_partition_triggers();
 }
 
 /*
@@ -384,8 +528,8 @@ activity_log_untrack(PG_FUNCTION_ARGS)
 {
 	ALTrackArgs args;
 
+	check_may_track(PG_GETARG_OID(0));
 	args.rel = table_open(PG_GETARG_OID(0), ShareRowExclusiveLock);
-	check_may_track(args.rel);
 
 	al_run_as_log_owner(untrack_writes, &args);
 	if (!args.found)
@@ -424,18 +568,103 @@ drop_writes(void *arg)
 Datum
 activity_log_drop_handler(PG_FUNCTION_ARGS)
 {
-	Oid			nsp;
-
 	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("function \"%s\" was not called by event trigger manager",
 						"activity_log.drop_handler")));
 
-	nsp = get_namespace_oid("activity_log", true);
-	if (!OidIsValid(nsp) || !OidIsValid(get_relname_relid("tracking", nsp)))
+	if (!extension_present())
 		PG_RETURN_VOID();
 
 	al_run_as_log_owner(drop_writes, NULL);
+	PG_RETURN_VOID();
+}
+
+/*
+ * extension_present
+ *		Is activity_log still installed (not being dropped)?
+ */
+static bool
+extension_present(void)
+{
+	Oid			nsp = get_namespace_oid("activity_log", true);
+
+	return OidIsValid(nsp) && OidIsValid(get_relname_relid("tracking", nsp));
+}
+
+/*
+ * ddl_writes
+ *		The writes of the DDL handler, run as the log's owner.
+ */
+static void
+ddl_writes(void *arg)
+{
+	ALTrackArgs *args = (ALTrackArgs *) arg;
+
+	if (args->renamed != NIL)
+	{
+		Oid			types[3] = {OIDARRAYOID, TEXTOID, TEXTOID};
+		Datum		values[3];
+		Datum	   *oids;
+		ListCell   *lc;
+		int			n = 0;
+
+		oids = palloc(sizeof(Datum) * list_length(args->renamed));
+		foreach(lc, args->renamed)
+			oids[n++] = ObjectIdGetDatum(lfirst_oid(lc));
+		values[0] = PointerGetDatum(construct_array(oids, n, OIDOID, sizeof(Oid),
+													true, TYPALIGN_INT));
+		values[1] = CStringGetTextDatum(args->oldname);
+		values[2] = CStringGetTextDatum(args->newname);
+		al_spi_exec("UPDATE activity_log.tracking"
+					" SET exclude = pg_catalog.array_replace(exclude, $2, $3)"
+					" WHERE relid::pg_catalog.oid OPERATOR(pg_catalog.=) ANY ($1)"
+					" AND $2 OPERATOR(pg_catalog.=) ANY (exclude)",
+					3, types, values, NULL, SPI_OK_UPDATE);
+		foreach(lc, args->renamed)
+			CacheInvalidateRelcacheByRelid(lfirst_oid(lc));
+	}
+	sync_partition_triggers();
+}
+
+/*
+ * activity_log_ddl_handler
+ *		SQL: event trigger on ddl_command_end for CREATE TABLE and ALTER TABLE.
+ *
+ * Keeps registrations true to the tables: an excluded column that is
+ * renamed stays excluded under its new name, and partitions created,
+ * attached or detached get or lose their TRUNCATE trigger.
+ */
+Datum
+activity_log_ddl_handler(PG_FUNCTION_ARGS)
+{
+	EventTriggerData *trigdata = (EventTriggerData *) fcinfo->context;
+	ALTrackArgs args;
+
+	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"%s\" was not called by event trigger manager",
+						"activity_log.ddl_handler")));
+	if (!extension_present())
+		PG_RETURN_VOID();
+
+	memset(&args, 0, sizeof(args));
+	if (IsA(trigdata->parsetree, RenameStmt))
+	{
+		RenameStmt *stmt = (RenameStmt *) trigdata->parsetree;
+		Oid			relid;
+
+		if (stmt->renameType == OBJECT_COLUMN && stmt->relation != NULL &&
+			OidIsValid(relid = RangeVarGetRelid(stmt->relation, NoLock, true)))
+		{
+			args.renamed = stmt->relation->inh ?
+				find_all_inheritors(relid, NoLock, NULL) : list_make1_oid(relid);
+			args.oldname = stmt->subname;
+			args.newname = stmt->newname;
+		}
+	}
+	al_run_as_log_owner(ddl_writes, &args);
 	PG_RETURN_VOID();
 }
