@@ -35,3 +35,13 @@ FROM activity_log.activity ORDER BY id;
 \echo '== activity_log.revisions (data = whole row, delta = what changed)'
 SELECT id, activity, collection, item, data, delta
 FROM activity_log.revisions ORDER BY id;
+
+\echo '== the Activity API: a comment, an application event, a filtered listing'
+SELECT id, action, "user", collection, item, comment
+FROM activity_log.create_comment('articles', 1, 'Looks **good** to me');
+SELECT id, action, collection, item FROM activity_log.log('login', 'directus_users', 'alice');
+SELECT id, action, "user", item
+FROM activity_log.list_activity('{"filter": {"collection": {"_eq": "articles"}, "action": {"_in": ["update", "comment"]}}, "sort": "-id"}');
+
+\echo '== GET /activity/1 as JSON'
+SELECT jsonb_pretty(activity_log.activity_json(1));

@@ -78,6 +78,7 @@ al_start_cluster() {
     done
     al_log "starting a throwaway cluster in $AL_SCRATCH on port $AL_PORT"
     runuser -u postgres -- "$PG_BIN/initdb" -D "$AL_SCRATCH/data" -A trust -U postgres \
+        --locale=C.UTF-8 --encoding=UTF8 \
         --no-sync >"$AL_SCRATCH/initdb.log" 2>&1
     runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$AL_SCRATCH/data" -l "$AL_SCRATCH/server.log" -w \
         -o "-p $AL_PORT -k $AL_SCRATCH -c listen_addresses=127.0.0.1 -c fsync=off -c max_prepared_transactions=10 $opts" \
