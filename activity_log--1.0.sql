@@ -61,7 +61,8 @@ CREATE TABLE @extschema@.revisions (
 	data jsonb,
 	delta jsonb,
 	parent bigint
-		REFERENCES @extschema@.revisions (id) ON DELETE SET NULL
+		REFERENCES @extschema@.revisions (id) ON DELETE SET NULL,
+	previous_item text
 );
 
 CREATE INDEX revisions_activity_idx
@@ -71,9 +72,17 @@ CREATE INDEX revisions_collection_item_idx
 -- lets ON DELETE SET NULL of "parent" find its rows; parents are rare
 CREATE INDEX revisions_parent_idx
 	ON @extschema@.revisions (parent) WHERE parent IS NOT NULL;
+-- follows an item across changes of its primary key; those are rare too
+CREATE INDEX revisions_previous_item_idx
+	ON @extschema@.revisions (collection, previous_item)
+	WHERE previous_item IS NOT NULL;
 
 COMMENT ON TABLE @extschema@.revisions IS
 	'Row images of captured changes: data is the whole row, delta the changed columns';
+COMMENT ON COLUMN @extschema@.revisions.parent IS
+	'The revision of the change whose foreign key action caused this one';
+COMMENT ON COLUMN @extschema@.revisions.previous_item IS
+	'The item before this change, when the change altered the primary key';
 
 -- Registered tables ------------------------------------------------------
 
@@ -158,7 +167,7 @@ SELECT t.relid AS "table",
 	   t.exclude,
 	   EXISTS (SELECT FROM pg_catalog.pg_trigger g
 			   WHERE g.tgrelid OPERATOR(pg_catalog.=) t.relid
-				 AND g.tgname OPERATOR(pg_catalog.=) 'activity_log_capture'
+				 AND g.tgname OPERATOR(pg_catalog.=) 'Activity_log_capture'
 				 AND g.tgfoid OPERATOR(pg_catalog.=)
 					 '@extschema@.capture()'::pg_catalog.regprocedure
 				 AND g.tgenabled OPERATOR(pg_catalog.<>) 'D') AS active

@@ -52,9 +52,9 @@ INSERT INTO tokens VALUES ('2d321940-69f5-445f-be6b-c773fa58a820', 't');
 SELECT item FROM log ORDER BY id DESC LIMIT 1;
 
 -- a disabled trigger shows as inactive
-ALTER TABLE tokens DISABLE TRIGGER activity_log_capture;
+ALTER TABLE tokens DISABLE TRIGGER "Activity_log_capture";
 SELECT collection, active FROM activity_log.tracked WHERE "table" = 'tokens'::regclass;
-ALTER TABLE tokens ENABLE TRIGGER activity_log_capture;
+ALTER TABLE tokens ENABLE TRIGGER "Activity_log_capture";
 
 -- untrack(): capture stops, history stays
 SELECT count(*) AS history FROM activity_log.activity WHERE collection = 'tokens';
@@ -82,7 +82,7 @@ SELECT action, data FROM log WHERE collection = 'accounts' ORDER BY id;
 -- a trigger of the user's own with our name is refused, not taken for ours
 CREATE TABLE lookalike (id int PRIMARY KEY);
 CREATE FUNCTION lookalike_fn() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;
-CREATE TRIGGER activity_log_capture AFTER INSERT ON lookalike FOR EACH ROW EXECUTE FUNCTION lookalike_fn();
+CREATE TRIGGER "Activity_log_capture" AFTER INSERT ON lookalike FOR EACH ROW EXECUTE FUNCTION lookalike_fn();
 SELECT activity_log.track('lookalike');
 SELECT count(*) AS registered FROM activity_log.tracked WHERE "table" = 'lookalike'::regclass;
 DROP TABLE lookalike;
@@ -97,7 +97,7 @@ CREATE TABLE events_us PARTITION OF events FOR VALUES IN ('us');
 CREATE TABLE events_asia (id int NOT NULL, region text NOT NULL, v text);
 ALTER TABLE events ATTACH PARTITION events_asia FOR VALUES IN ('asia');
 SELECT tgrelid::regclass, tgname FROM pg_trigger
-WHERE tgname LIKE 'activity_log%' AND tgrelid::regclass::text LIKE 'events%' ORDER BY tgrelid::regclass::text, tgname;
+WHERE tgname LIKE 'Activity_log%' AND tgrelid::regclass::text LIKE 'events%' ORDER BY tgrelid::regclass::text, tgname;
 INSERT INTO events VALUES (1, 'eu', 'a'), (2, 'us', 'b'), (3, 'asia', 'c');
 TRUNCATE events_us;
 TRUNCATE events;
@@ -109,7 +109,7 @@ INSERT INTO events_asia VALUES (9, 'asia', 'free');
 TRUNCATE events_asia;
 SELECT activity_log.untrack('events');
 SELECT count(*) AS triggers_left FROM pg_trigger
-WHERE tgname LIKE 'activity_log%' AND tgrelid::regclass::text LIKE 'events%';
+WHERE tgname LIKE 'Activity_log%' AND tgrelid::regclass::text LIKE 'events%';
 
 -- errors
 \set VERBOSITY default

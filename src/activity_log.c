@@ -81,6 +81,7 @@ _PG_init(void)
 
 	MarkGUCPrefixReserved("activity_log");
 
+	al_capture_init();
 	al_relinfo_init();
 	al_storage_init();
 	al_context_init();

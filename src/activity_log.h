@@ -66,6 +66,21 @@ typedef struct ALColumn
 } ALColumn;
 
 /*
+ * A foreign key of a tracked table whose action (CASCADE, SET NULL, SET
+ * DEFAULT) can change its rows when a row of another tracked table changes;
+ * used to link the revisions so caused to the revision that caused them.
+ */
+typedef struct ALForeignKey
+{
+	Oid			configrelid;	/* registration of the referenced table */
+	char		deltype;		/* pg_constraint.confdeltype */
+	char		updtype;		/* pg_constraint.confupdtype */
+	int			nkeys;
+	ALColumn   *columns;		/* referencing columns, in the order of the
+								 * referenced table's primary key */
+} ALForeignKey;
+
+/*
  * Everything the capture trigger needs to know about one table, kept per
  * backend in relinfo.c.  Built on first use and rebuilt after any
  * invalidation of the table or of the registration it uses.
@@ -82,10 +97,19 @@ typedef struct ALRelInfo
 	ALColumn   *columns;
 	int			nkeys;			/* primary key columns, in key order */
 	ALColumn   *keys;
+	bool		referenced;		/* referenced by a foreign key with actions */
+	int			nfkeys;			/* its own foreign keys with actions */
+	ALForeignKey *fkeys;
 } ALRelInfo;
+
+/* capture.c */
+extern void al_capture_init(void);
+extern void al_set_revert_target(Oid configrelid);
+extern int64 al_last_revert_activity(void);
 
 /* relinfo.c */
 extern void al_relinfo_init(void);
+extern Oid	al_registered_ancestor(Oid relid);
 extern ALRelInfo *al_get_relinfo(Relation rel);
 
 /* jsonb_util.c */
@@ -97,7 +121,8 @@ extern bool al_values_equal(ALColumn *col, Datum a, bool anull,
 							Datum b, bool bnull);
 extern Datum al_row_image(ALRelInfo *info, Datum *values, bool *nulls,
 						  const bool *changed, Datum *delta);
-extern Datum al_item_text(ALRelInfo *info, Datum *values, bool *nulls);
+extern Datum al_key_text(ALColumn *keys, int nkeys, Datum *values,
+						 bool *nulls);
 
 /* context.c */
 extern void al_context_init(void);
@@ -120,7 +145,7 @@ extern Datum al_current_role_name(void);
 #define Anum_al_activity_db_user	11
 #define Anum_al_activity_transaction 12
 
-#define Natts_al_revisions			7
+#define Natts_al_revisions			8
 #define Anum_al_revisions_id		1
 #define Anum_al_revisions_activity	2
 #define Anum_al_revisions_collection 3
@@ -128,6 +153,7 @@ extern Datum al_current_role_name(void);
 #define Anum_al_revisions_data		5
 #define Anum_al_revisions_delta		6
 #define Anum_al_revisions_parent	7
+#define Anum_al_revisions_previous_item 8
 
 /* OIDs of the extension's own objects, looked up by name and cached */
 typedef struct ALCatalog
@@ -147,9 +173,19 @@ extern void al_fill_context(Datum *values, bool *nulls);
 extern int64 al_insert_activity(const char *action, Datum collection,
 								Datum item, bool item_isnull,
 								Datum comment, bool comment_isnull);
-extern int64 al_insert_revision(int64 activity, Datum collection, Datum item,
-								Datum data, bool data_isnull,
-								Datum delta, bool delta_isnull);
+/* A revision row to write; datums are text/jsonb, (Datum) 0 for NULL */
+typedef struct ALRevision
+{
+	int64		activity;
+	Datum		collection;
+	Datum		item;
+	Datum		data;
+	Datum		delta;
+	int64		parent;			/* 0 for none */
+	Datum		previous_item;
+} ALRevision;
+
+extern int64 al_insert_revision(const ALRevision *rev);
 extern void al_run_as_log_owner(void (*fn) (void *), void *arg);
 extern void al_spi_exec(const char *sql, int nargs, Oid *types, Datum *values,
 						const char *nulls, int expected);

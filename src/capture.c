@@ -16,6 +16,12 @@
  *	  DELETE   -> "delete": data = the old row, delta = NULL
  *	  TRUNCATE -> "truncate": one activity for the collection, no item
  *
+ * A change that revert() or undo_transaction() makes is logged as "revert".
+ * An UPDATE that changes the primary key records the old key in
+ * "previous_item".  A change made by a foreign key action (ON DELETE
+ * CASCADE and the like) points with "parent" at the revision of the change
+ * that caused it.
+ *
  * In mode 'activity' only the activity rows are written.
  *
  * The trigger runs once per row, so the work per row is kept to what the
@@ -34,7 +40,11 @@
 
 #include "access/htup_details.h"
 #include "access/xact.h"
+#include "common/hashfn.h"
+#include "catalog/pg_constraint.h"
 #include "commands/trigger.h"
+#include "utils/hsearch.h"
+#include "utils/memutils.h"
 #include "utils/rel.h"
 
 #include "activity_log.h"
@@ -48,12 +58,89 @@ static Oid	last_truncate_relid = InvalidOid;
 static FullTransactionId last_truncate_xid;
 static CommandId last_truncate_cid;
 
+/*
+ * revert() and undo_transaction() mark the table they change, so that its
+ * changes are logged as "revert"; the last such activity is kept for them.
+ */
+static Oid	revert_relid = InvalidOid;
+static int64 revert_activity = 0;
+
+/*
+ * The revisions of deletes and key changes of rows that foreign keys with
+ * actions reference, by the row's old key, for this transaction (see
+ * find_cause()).
+ */
+typedef struct ALCauseKey
+{
+	Oid			configrelid;
+	uint32		zero;			/* no padding: the key is hashed as bytes */
+	uint64		itemhash;
+} ALCauseKey;
+
+typedef struct ALCause
+{
+	ALCauseKey	key;
+	int64		revision;
+	bool		deleted;		/* the row was deleted, not re-keyed */
+} ALCause;
+
+static HTAB *cause_map = NULL;
+
 static void check_trigger(FunctionCallInfo fcinfo);
 static void capture_truncate(ALRelInfo *info);
+static void capture_xact_callback(XactEvent event, void *arg);
 static void capture_row(ALRelInfo *info, CmdType cmd, TupleDesc tupdesc,
 						HeapTuple tuple, HeapTuple newtuple);
 
 PG_FUNCTION_INFO_V1(activity_log_capture);
+
+/*
+ * al_capture_init
+ *		Register the transaction callback; called once from _PG_init.
+ */
+void
+al_capture_init(void)
+{
+	RegisterXactCallback(capture_xact_callback, NULL);
+}
+
+/*
+ * capture_xact_callback
+ *		The cause map lives in TopTransactionContext: forget it at the end.
+ */
+static void
+capture_xact_callback(XactEvent event, void *arg)
+{
+	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT ||
+		event == XACT_EVENT_PREPARE || event == XACT_EVENT_PARALLEL_COMMIT ||
+		event == XACT_EVENT_PARALLEL_ABORT)
+	{
+		cause_map = NULL;
+		revert_relid = InvalidOid;
+	}
+}
+
+/*
+ * al_set_revert_target
+ *		Log the following changes of this registered table as "revert"
+ *		(InvalidOid to stop).
+ */
+void
+al_set_revert_target(Oid configrelid)
+{
+	revert_relid = configrelid;
+	revert_activity = 0;
+}
+
+/*
+ * al_last_revert_activity
+ *		The activity of the last change logged as "revert", or 0.
+ */
+int64
+al_last_revert_activity(void)
+{
+	return revert_activity;
+}
 
 /*
  * check_trigger
@@ -148,6 +235,142 @@ capture_truncate(ALRelInfo *info)
 }
 
 /*
+ * key_changed
+ *		Did an UPDATE change the primary key?
+ */
+static bool
+key_changed(ALRelInfo *info, Datum *oldvalues, bool *oldnulls,
+			Datum *newvalues, bool *newnulls)
+{
+	int			i;
+
+	for (i = 0; i < info->nkeys; i++)
+	{
+		AttrNumber	attno = info->keys[i].attnum - 1;
+
+		if (!al_values_equal(&info->keys[i], oldvalues[attno], oldnulls[attno],
+							 newvalues[attno], newnulls[attno]))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * cause_key
+ *		The key of the cause map for a table's item.
+ */
+static ALCauseKey
+cause_key(Oid configrelid, Datum item)
+{
+	text	   *t = DatumGetTextPP(item);
+	ALCauseKey	key;
+
+	key.configrelid = configrelid;
+	key.zero = 0;
+	key.itemhash = hash_bytes_extended((unsigned char *) VARDATA_ANY(t),
+									   VARSIZE_ANY_EXHDR(t), 0);
+	return key;
+}
+
+/*
+ * remember_cause
+ *		Remember the revision of a delete or key change of a row that
+ *		foreign keys with actions reference, by the row's old key, for the
+ *		changes those actions make next.
+ */
+static void
+remember_cause(ALRelInfo *info, Datum olditem, bool deleted, int64 revision)
+{
+	ALCauseKey	key = cause_key(info->configrelid, olditem);
+	ALCause    *entry;
+
+	if (cause_map == NULL)
+	{
+		HASHCTL		ctl;
+
+		ctl.keysize = sizeof(ALCauseKey);
+		ctl.entrysize = sizeof(ALCause);
+		ctl.hcxt = TopTransactionContext;
+		cause_map = hash_create("activity_log causes", 64, &ctl,
+								HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	}
+	entry = hash_search(cause_map, &key, HASH_ENTER, NULL);
+	entry->revision = revision;
+	entry->deleted = deleted;
+}
+
+/*
+ * fk_columns_changed
+ *		Did an UPDATE change the referencing columns of a foreign key?
+ */
+static bool
+fk_columns_changed(ALForeignKey *fk, Datum *oldvalues, bool *oldnulls,
+				   Datum *newvalues, bool *newnulls)
+{
+	int			i;
+
+	for (i = 0; i < fk->nkeys; i++)
+	{
+		AttrNumber	attno = fk->columns[i].attnum - 1;
+
+		if (!al_values_equal(&fk->columns[i], oldvalues[attno], oldnulls[attno],
+							 newvalues[attno], newnulls[attno]))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * find_cause
+ *		The revision whose foreign key action made this change, or 0.
+ *
+ * A row deleted (ON DELETE CASCADE) or whose referencing columns changed
+ * (SET NULL, SET DEFAULT, ON UPDATE CASCADE), whose old referencing values
+ * name a referenced row deleted or re-keyed earlier in this transaction by
+ * a change that such an action follows, was changed by that action: the
+ * action runs right after the referenced row's capture (the capture
+ * trigger's name sorts before the "RI_" triggers), and a referencing row
+ * cannot keep pointing at a deleted or re-keyed row otherwise.
+ */
+static int64
+find_cause(ALRelInfo *info, CmdType cmd, Datum *oldvalues, bool *oldnulls,
+		   Datum *newvalues, bool *newnulls)
+{
+	int			i,
+				j;
+
+	if (cause_map == NULL || info->nfkeys == 0)
+		return 0;
+	for (i = 0; i < info->nfkeys; i++)
+	{
+		ALForeignKey *fk = &info->fkeys[i];
+		ALCauseKey	key;
+		ALCause    *entry;
+
+		if (cmd == CMD_UPDATE &&
+			!fk_columns_changed(fk, oldvalues, oldnulls, newvalues, newnulls))
+			continue;
+		for (j = 0; j < fk->nkeys; j++)
+			if (oldnulls[fk->columns[j].attnum - 1])
+				break;
+		if (j < fk->nkeys)
+			continue;
+		key = cause_key(fk->configrelid,
+						al_key_text(fk->columns, fk->nkeys, oldvalues, oldnulls));
+		entry = hash_search(cause_map, &key, HASH_FIND, NULL);
+		if (entry == NULL)
+			continue;
+		if (cmd == CMD_DELETE ?
+			(entry->deleted && fk->deltype == FKCONSTR_ACTION_CASCADE) :
+			(entry->deleted ? fk->deltype != FKCONSTR_ACTION_CASCADE :
+			 fk->updtype != FKCONSTR_ACTION_NOACTION &&
+			 fk->updtype != FKCONSTR_ACTION_RESTRICT))
+			return entry->revision;
+	}
+	return 0;
+}
+
+/*
  * capture_row
  *		Log one row event.
  *
@@ -165,10 +388,10 @@ capture_row(ALRelInfo *info, CmdType cmd, TupleDesc tupdesc,
 	bool	   *rownulls = nulls;
 	bool	   *changed = NULL;
 	const char *action;
-	Datum		item;
-	Datum		data;
-	Datum		delta = (Datum) 0;
-	int64		activity;
+	bool		is_revert;
+	int64		parent;
+	ALRevision	rev;
+	Datum		olditem;
 
 	heap_deform_tuple(tuple, tupdesc, values, nulls);
 
@@ -196,17 +419,41 @@ capture_row(ALRelInfo *info, CmdType cmd, TupleDesc tupdesc,
 			return;
 	}
 
-	action = cmd == CMD_INSERT ? "create" :
+	/* a change that revert() or undo_transaction() makes is a "revert" */
+	parent = cmd == CMD_INSERT ? 0 :
+		find_cause(info, cmd, values, nulls, rowvalues, rownulls);
+	is_revert = info->configrelid == revert_relid && parent == 0;
+	action = is_revert ? "revert" :
+		cmd == CMD_INSERT ? "create" :
 		cmd == CMD_UPDATE ? "update" : "delete";
-	item = al_item_text(info, rowvalues, rownulls);
-	activity = al_insert_activity(action, info->collection, item, false,
-								  (Datum) 0, true);
+
+	memset(&rev, 0, sizeof(rev));
+	rev.collection = info->collection;
+	rev.item = al_key_text(info->keys, info->nkeys, rowvalues, rownulls);
+	olditem = rev.item;
+	if (cmd == CMD_UPDATE &&
+		key_changed(info, values, nulls, rowvalues, rownulls))
+		olditem = rev.previous_item =
+			al_key_text(info->keys, info->nkeys, values, nulls);
+
+	rev.activity = al_insert_activity(action, info->collection, rev.item,
+									  false, (Datum) 0, true);
+	if (is_revert)
+		revert_activity = rev.activity;
 	if (!info->with_revisions)
 		return;
 
-	data = al_row_image(info, rowvalues, rownulls, changed, &delta);
+	rev.data = al_row_image(info, rowvalues, rownulls, changed, &rev.delta);
 	if (cmd == CMD_INSERT)
-		delta = data;
-	(void) al_insert_revision(activity, info->collection, item,
-							  data, false, delta, cmd == CMD_DELETE);
+		rev.delta = rev.data;
+	else if (cmd == CMD_DELETE)
+		rev.delta = (Datum) 0;
+	rev.parent = parent;
+
+	if (info->referenced &&
+		(cmd == CMD_DELETE || rev.previous_item != (Datum) 0))
+		remember_cause(info, olditem, cmd == CMD_DELETE,
+					   al_insert_revision(&rev));
+	else
+		(void) al_insert_revision(&rev);
 }

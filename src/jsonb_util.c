@@ -417,48 +417,37 @@ al_row_image(ALRelInfo *info, Datum *values, bool *nulls,
 }
 
 /*
- * al_item_text
- *		The row's primary key as the text stored in "item".
+ * al_key_text
+ *		Key values as the text stored in "item".
  *
  * A single-column key is its value's text output ("42", a UUID, a name).
  * A composite key is a JSON array of the columns' text outputs, in key
- * order: ["7", "en"].  Both forms can be parsed back.
+ * order: ["7", "en"].  Both forms can be parsed back.  values/nulls are a
+ * deformed tuple; the keys must not be NULL.
  */
 Datum
-al_item_text(ALRelInfo *info, Datum *values, bool *nulls)
+al_key_text(ALColumn *keys, int nkeys, Datum *values, bool *nulls)
 {
-	JsonbValue	v;
+	JsonbValue	array;
+	Jsonb	   *jb;
 	int			i;
 
-	if (info->nkeys == 1)
+	array.type = jbvArray;
+	array.val.array.rawScalar = false;
+	array.val.array.nElems = nkeys;
+	array.val.array.elems = palloc(sizeof(JsonbValue) * nkeys);
+	for (i = 0; i < nkeys; i++)
+		al_value_to_jsonb(&keys[i], values[keys[i].attnum - 1],
+						  nulls[keys[i].attnum - 1], &array.val.array.elems[i]);
+
+	if (nkeys == 1)
 	{
-		ALColumn   *key = &info->keys[0];
+		JsonbValue *v = &array.val.array.elems[0];
 
-		al_value_to_jsonb(key, values[key->attnum - 1],
-						  nulls[key->attnum - 1], &v);
-		Assert(v.type == jbvString);
-		return PointerGetDatum(cstring_to_text_with_len(v.val.string.val,
-														v.val.string.len));
+		Assert(v->type == jbvString);
+		return PointerGetDatum(cstring_to_text_with_len(v->val.string.val,
+														v->val.string.len));
 	}
-	else
-	{
-		JsonbValue	array;
-		Jsonb	   *jb;
-
-		array.type = jbvArray;
-		array.val.array.rawScalar = false;
-		array.val.array.nElems = info->nkeys;
-		array.val.array.elems = palloc(sizeof(JsonbValue) * info->nkeys);
-		for (i = 0; i < info->nkeys; i++)
-		{
-			ALColumn   *key = &info->keys[i];
-
-			al_value_to_jsonb(key, values[key->attnum - 1],
-							  nulls[key->attnum - 1],
-							  &array.val.array.elems[i]);
-		}
-		jb = JsonbValueToJsonb(&array);
-		return CStringGetTextDatum(JsonbToCString(NULL, &jb->root,
-												  VARSIZE(jb)));
-	}
+	jb = JsonbValueToJsonb(&array);
+	return CStringGetTextDatum(JsonbToCString(NULL, &jb->root, VARSIZE(jb)));
 }

@@ -30,6 +30,7 @@
 #include "access/stratnum.h"
 #include "access/table.h"
 #include "catalog/partition.h"
+#include "catalog/pg_constraint.h"
 #include "catalog/pg_index.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -61,6 +62,9 @@ static void relinfo_invalidate(Datum arg, Oid relid);
 static void relinfo_build(ALRelInfo *info, Relation rel);
 static bool read_registration(Oid relid, ALRegistration *reg,
 							  MemoryContext cxt);
+static int16 *int2_array(Datum array, int *n);
+static void build_foreign_keys(ALRelInfo *info, Relation rel,
+							   MemoryContext cxt);
 static int	column_cmp(const void *a, const void *b);
 
 /*
@@ -147,7 +151,7 @@ relinfo_build(ALRelInfo *info, Relation rel)
 	Oid			relid = RelationGetRelid(rel);
 	TupleDesc	tupdesc = RelationGetDescr(rel);
 	ALRegistration reg;
-	Oid			configrelid = relid;
+	Oid			configrelid;
 	Oid			pkoid;
 	HeapTuple	indextup;
 	Form_pg_index index;
@@ -163,29 +167,14 @@ relinfo_build(ALRelInfo *info, Relation rel)
 	info->cxt = cxt;
 
 	/* A partition uses the registration of its nearest tracked ancestor */
-	if (!read_registration(relid, &reg, cxt))
-	{
-		bool		found = false;
-
-		if (rel->rd_rel->relispartition)
-		{
-			List	   *ancestors = get_partition_ancestors(relid);
-			ListCell   *lc;
-
-			foreach(lc, ancestors)
-			{
-				configrelid = lfirst_oid(lc);
-				if ((found = read_registration(configrelid, &reg, cxt)))
-					break;
-			}
-		}
-		if (!found)
-			ereport(ERROR,
-					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-					 errmsg("table \"%s\" is not tracked by activity_log",
-							RelationGetRelationName(rel)),
-					 errhint("Register it with activity_log.track(), or drop its trigger \"activity_log_capture\".")));
-	}
+	configrelid = al_registered_ancestor(relid);
+	if (!OidIsValid(configrelid))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("table \"%s\" is not tracked by activity_log",
+						RelationGetRelationName(rel)),
+				 errhint("Register it with activity_log.track(), or drop its trigger \"Activity_log_capture\".")));
+	(void) read_registration(configrelid, &reg, cxt);
 	info->configrelid = configrelid;
 	info->collection = reg.collection;
 	info->with_revisions = reg.with_revisions;
@@ -229,7 +218,217 @@ relinfo_build(ALRelInfo *info, Relation rel)
 					   true, cxt);
 	ReleaseSysCache(indextup);
 
+	build_foreign_keys(info, rel, cxt);
+
 	info->valid = true;
+}
+
+/*
+ * al_registered_ancestor
+ *		The table whose registration applies to relid: relid itself if it is
+ *		tracked, else its nearest tracked partition ancestor, else InvalidOid.
+ */
+Oid
+al_registered_ancestor(Oid relid)
+{
+	List	   *ancestors;
+	ListCell   *lc;
+
+	if (read_registration(relid, NULL, NULL))
+		return relid;
+	if (!get_rel_relispartition(relid))
+		return InvalidOid;
+	ancestors = get_partition_ancestors(relid);
+	foreach(lc, ancestors)
+	{
+		if (read_registration(lfirst_oid(lc), NULL, NULL))
+			return lfirst_oid(lc);
+	}
+	return InvalidOid;
+}
+
+/*
+ * int2_array
+ *		The elements of an int2[] datum (conkey, confkey) as a C array.
+ */
+static int16 *
+int2_array(Datum array, int *n)
+{
+	Datum	   *elems;
+	int16	   *result;
+	int			i;
+
+	deconstruct_array(DatumGetArrayTypeP(array), INT2OID, sizeof(int16), true,
+					  TYPALIGN_SHORT, &elems, NULL, n);
+	result = palloc(sizeof(int16) * Max(*n, 1));
+	for (i = 0; i < *n; i++)
+		result[i] = DatumGetInt16(elems[i]);
+	return result;
+}
+
+/*
+ * primary_key_columns
+ *		The primary key columns of relid, in key order, from its constraint.
+ */
+static int16 *
+primary_key_columns(Relation conrel, Oid relid, int *nkeys)
+{
+	SysScanDesc scan;
+	ScanKeyData key;
+	HeapTuple	tuple;
+	int16	   *result = NULL;
+
+	*nkeys = 0;
+	ScanKeyInit(&key, Anum_pg_constraint_conrelid, BTEqualStrategyNumber,
+				F_OIDEQ, ObjectIdGetDatum(relid));
+	scan = systable_beginscan(conrel, ConstraintRelidTypidNameIndexId, true,
+							  NULL, 1, &key);
+	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
+	{
+		Form_pg_constraint con = (Form_pg_constraint) GETSTRUCT(tuple);
+		bool		isnull;
+		Datum		conkey;
+
+		if (con->contype != CONSTRAINT_PRIMARY)
+			continue;
+		conkey = heap_getattr(tuple, Anum_pg_constraint_conkey,
+							  RelationGetDescr(conrel), &isnull);
+		if (!isnull)
+			result = int2_array(conkey, nkeys);
+		break;
+	}
+	systable_endscan(scan);
+	return result;
+}
+
+/*
+ * has_action
+ *		Does a foreign key action change the referencing rows?
+ */
+static inline bool
+has_action(char action)
+{
+	return action == FKCONSTR_ACTION_CASCADE ||
+		action == FKCONSTR_ACTION_SETNULL ||
+		action == FKCONSTR_ACTION_SETDEFAULT;
+}
+
+/*
+ * build_foreign_keys
+ *		Fill info->referenced and info->fkeys from pg_constraint.
+ *
+ * Only foreign keys with actions count, only those that reference a tracked
+ * table, and only those whose referenced columns are that table's primary
+ * key (the item text of the referenced row is then known from the
+ * referencing row).
+ */
+static void
+build_foreign_keys(ALRelInfo *info, Relation rel, MemoryContext cxt)
+{
+	Oid			relid = RelationGetRelid(rel);
+	TupleDesc	tupdesc = RelationGetDescr(rel);
+	Relation	conrel;
+	SysScanDesc scan;
+	ScanKeyData key;
+	HeapTuple	tuple;
+	int			max = 0;
+
+	info->referenced = false;
+	info->nfkeys = 0;
+	info->fkeys = NULL;
+	conrel = table_open(ConstraintRelationId, AccessShareLock);
+
+	/* Is this table referenced by a foreign key with an action? */
+	ScanKeyInit(&key, Anum_pg_constraint_confrelid, BTEqualStrategyNumber,
+				F_OIDEQ, ObjectIdGetDatum(relid));
+	scan = systable_beginscan(conrel, InvalidOid, false, NULL, 1, &key);
+	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
+	{
+		Form_pg_constraint con = (Form_pg_constraint) GETSTRUCT(tuple);
+
+		if (con->contype == CONSTRAINT_FOREIGN &&
+			(has_action(con->confdeltype) || has_action(con->confupdtype)))
+			info->referenced = true;
+	}
+	systable_endscan(scan);
+
+	/* Its own foreign keys with actions, referencing tracked tables */
+	ScanKeyInit(&key, Anum_pg_constraint_conrelid, BTEqualStrategyNumber,
+				F_OIDEQ, ObjectIdGetDatum(relid));
+	scan = systable_beginscan(conrel, ConstraintRelidTypidNameIndexId, true,
+							  NULL, 1, &key);
+	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
+	{
+		Form_pg_constraint con = (Form_pg_constraint) GETSTRUCT(tuple);
+		Oid			parent_config;
+		int16	   *conkey;
+		int16	   *confkey;
+		int16	   *pk;
+		int			npk;
+		int			nk;
+		int			i,
+					j;
+		bool		isnull;
+		ALForeignKey fk;
+
+		if (con->contype != CONSTRAINT_FOREIGN ||
+			!(has_action(con->confdeltype) || has_action(con->confupdtype)))
+			continue;
+		parent_config = al_registered_ancestor(con->confrelid);
+		if (!OidIsValid(parent_config))
+			continue;
+		conkey = int2_array(heap_getattr(tuple, Anum_pg_constraint_conkey,
+										 RelationGetDescr(conrel), &isnull), &nk);
+		confkey = int2_array(heap_getattr(tuple, Anum_pg_constraint_confkey,
+										  RelationGetDescr(conrel), &isnull), &nk);
+		pk = primary_key_columns(conrel, con->confrelid, &npk);
+		if (pk == NULL || npk != nk)
+			continue;
+
+		fk.configrelid = parent_config;
+		fk.deltype = con->confdeltype;
+		fk.updtype = con->confupdtype;
+		fk.nkeys = nk;
+		fk.columns = MemoryContextAlloc(cxt, sizeof(ALColumn) * nk);
+		for (i = 0; i < npk; i++)
+		{
+			for (j = 0; j < nk; j++)
+				if (confkey[j] == pk[i])
+					break;
+			if (j == nk)
+				break;
+			al_column_init(&fk.columns[i],
+						   TupleDescAttr(tupdesc, conkey[j] - 1),
+						   true, cxt);
+		}
+		if (i < npk)
+			continue;			/* references another unique key */
+
+		/* partitioned tables repeat a key per partition: keep one */
+		for (i = 0; i < info->nfkeys; i++)
+		{
+			if (info->fkeys[i].configrelid != fk.configrelid)
+				continue;
+			for (j = 0; j < nk; j++)
+				if (info->fkeys[i].columns[j].attnum != fk.columns[j].attnum)
+					break;
+			if (j == nk)
+				break;
+		}
+		if (i < info->nfkeys)
+			continue;
+
+		if (info->nfkeys == max)
+		{
+			max = Max(4, max * 2);
+			info->fkeys = info->fkeys == NULL ?
+				MemoryContextAlloc(cxt, sizeof(ALForeignKey) * max) :
+				repalloc(info->fkeys, sizeof(ALForeignKey) * max);
+		}
+		info->fkeys[info->nfkeys++] = fk;
+	}
+	systable_endscan(scan);
+	table_close(conrel, AccessShareLock);
 }
 
 /*
@@ -237,7 +436,8 @@ relinfo_build(ALRelInfo *info, Relation rel)
  *		Look a table up in activity_log.tracking; false if it is not there.
  *
  * Reads the table directly through its primary key index, so the capturing
- * role needs no privilege on it.  The result is copied into cxt.
+ * role needs no privilege on it.  The result is copied into cxt; with a
+ * NULL reg, only tells whether the table is registered.
  */
 static bool
 read_registration(Oid relid, ALRegistration *reg, MemoryContext cxt)
@@ -257,7 +457,8 @@ read_registration(Oid relid, ALRegistration *reg, MemoryContext cxt)
 	scan = systable_beginscan(tracking, cat->tracking_pkey, true, snapshot,
 							  1, &key);
 	tuple = systable_getnext(scan);
-	if (HeapTupleIsValid(tuple))
+	found = HeapTupleIsValid(tuple);
+	if (found && reg != NULL)
 	{
 		TupleDesc	tupdesc = RelationGetDescr(tracking);
 		MemoryContext oldcxt = MemoryContextSwitchTo(cxt);
@@ -275,7 +476,6 @@ read_registration(Oid relid, ALRegistration *reg, MemoryContext cxt)
 		for (i = 0; i < reg->nexclude; i++)
 			reg->exclude[i] = TextDatumGetCString(elems[i]);
 		MemoryContextSwitchTo(oldcxt);
-		found = true;
 	}
 	systable_endscan(scan);
 	UnregisterSnapshot(snapshot);

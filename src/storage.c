@@ -350,12 +350,10 @@ al_insert_activity(const char *action, Datum collection,
 
 /*
  * al_insert_revision
- *		Insert a revision row of an activity; returns its id.
+ *		Insert a revision row; returns its id.
  */
 int64
-al_insert_revision(int64 activity, Datum collection, Datum item,
-				   Datum data, bool data_isnull,
-				   Datum delta, bool delta_isnull)
+al_insert_revision(const ALRevision *rev)
 {
 	ALLogState *state = log_open();
 	Datum		values[Natts_al_revisions];
@@ -365,19 +363,18 @@ al_insert_revision(int64 activity, Datum collection, Datum item,
 	id = nextval_internal(state->revisions.seqid, false);
 
 	values[Anum_al_revisions_id - 1] = Int64GetDatum(id);
-	nulls[Anum_al_revisions_id - 1] = false;
-	values[Anum_al_revisions_activity - 1] = Int64GetDatum(activity);
-	nulls[Anum_al_revisions_activity - 1] = false;
-	values[Anum_al_revisions_collection - 1] = collection;
-	nulls[Anum_al_revisions_collection - 1] = false;
-	values[Anum_al_revisions_item - 1] = item;
-	nulls[Anum_al_revisions_item - 1] = false;
-	values[Anum_al_revisions_data - 1] = data;
-	nulls[Anum_al_revisions_data - 1] = data_isnull;
-	values[Anum_al_revisions_delta - 1] = delta;
-	nulls[Anum_al_revisions_delta - 1] = delta_isnull;
-	values[Anum_al_revisions_parent - 1] = (Datum) 0;
-	nulls[Anum_al_revisions_parent - 1] = true;
+	values[Anum_al_revisions_activity - 1] = Int64GetDatum(rev->activity);
+	values[Anum_al_revisions_collection - 1] = rev->collection;
+	values[Anum_al_revisions_item - 1] = rev->item;
+	values[Anum_al_revisions_data - 1] = rev->data;
+	values[Anum_al_revisions_delta - 1] = rev->delta;
+	values[Anum_al_revisions_parent - 1] = Int64GetDatum(rev->parent);
+	values[Anum_al_revisions_previous_item - 1] = rev->previous_item;
+	memset(nulls, false, sizeof(nulls));
+	nulls[Anum_al_revisions_data - 1] = rev->data == (Datum) 0;
+	nulls[Anum_al_revisions_delta - 1] = rev->delta == (Datum) 0;
+	nulls[Anum_al_revisions_parent - 1] = rev->parent == 0;
+	nulls[Anum_al_revisions_previous_item - 1] = rev->previous_item == (Datum) 0;
 
 	log_insert(state, &state->revisions, values, nulls);
 	return id;

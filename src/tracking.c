@@ -4,8 +4,8 @@
  *	  track(), untrack() and the clean-up of registrations of dropped tables.
  *
  * A tracked table has a row in activity_log.tracking and two triggers that
- * call activity_log.capture(): "activity_log_capture" (AFTER INSERT OR
- * UPDATE OR DELETE, FOR EACH ROW) and "activity_log_truncate" (AFTER
+ * call activity_log.capture(): "Activity_log_capture" (AFTER INSERT OR
+ * UPDATE OR DELETE, FOR EACH ROW) and "Activity_log_truncate" (AFTER
  * TRUNCATE, FOR EACH STATEMENT).  The registration row is the authority:
  * the trigger refuses to run for a table that has none.
  *
@@ -47,8 +47,8 @@
 #include "activity_log.h"
 #include "compat.h"
 
-#define AL_ROW_TRIGGER		"activity_log_capture"
-#define AL_TRUNCATE_TRIGGER "activity_log_truncate"
+#define AL_ROW_TRIGGER		"Activity_log_capture"
+#define AL_TRUNCATE_TRIGGER "Activity_log_truncate"
 
 /* What trigger_state() finds */
 typedef enum ALTriggerState

@@ -27,19 +27,19 @@ SELECT results_eq(
         FROM activity_log.tracked WHERE "table" = 'al_tap_tr'::regclass$$,
     $$VALUES ('al_tap_tr'::regclass, 'al_tap_tr', 'all', '{}'::text[], true)$$,
     'tracked shows the table with the default options, active');
-SELECT has_trigger('public', 'al_tap_tr', 'activity_log_capture', 'track() creates trigger activity_log_capture');
-SELECT has_trigger('public', 'al_tap_tr', 'activity_log_truncate', 'track() creates trigger activity_log_truncate');
-SELECT trigger_is('public', 'al_tap_tr', 'activity_log_capture', 'activity_log', 'capture',
+SELECT has_trigger('public', 'al_tap_tr', 'Activity_log_capture', 'track() creates trigger "Activity_log_capture"');
+SELECT has_trigger('public', 'al_tap_tr', 'Activity_log_truncate', 'track() creates trigger "Activity_log_truncate"');
+SELECT trigger_is('public', 'al_tap_tr', 'Activity_log_capture', 'activity_log', 'capture',
     'activity_log_capture calls activity_log.capture()');
 SELECT is(
     (SELECT pg_get_triggerdef(oid) FROM pg_trigger
-      WHERE tgrelid = 'al_tap_tr'::regclass AND tgname = 'activity_log_capture'),
-    'CREATE TRIGGER activity_log_capture AFTER INSERT OR DELETE OR UPDATE ON public.al_tap_tr FOR EACH ROW EXECUTE FUNCTION activity_log.capture()',
+      WHERE tgrelid = 'al_tap_tr'::regclass AND tgname = 'Activity_log_capture'),
+    'CREATE TRIGGER "Activity_log_capture" AFTER INSERT OR DELETE OR UPDATE ON public.al_tap_tr FOR EACH ROW EXECUTE FUNCTION activity_log.capture()',
     'the row trigger is AFTER INSERT OR UPDATE OR DELETE, FOR EACH ROW');
 SELECT is(
     (SELECT pg_get_triggerdef(oid) FROM pg_trigger
-      WHERE tgrelid = 'al_tap_tr'::regclass AND tgname = 'activity_log_truncate'),
-    'CREATE TRIGGER activity_log_truncate AFTER TRUNCATE ON public.al_tap_tr FOR EACH STATEMENT EXECUTE FUNCTION activity_log.capture()',
+      WHERE tgrelid = 'al_tap_tr'::regclass AND tgname = 'Activity_log_truncate'),
+    'CREATE TRIGGER "Activity_log_truncate" AFTER TRUNCATE ON public.al_tap_tr FOR EACH STATEMENT EXECUTE FUNCTION activity_log.capture()',
     'the truncate trigger is AFTER TRUNCATE, FOR EACH STATEMENT');
 
 INSERT INTO al_tap_tr VALUES (1, 'first', 'n1');
@@ -106,8 +106,8 @@ SELECT lives_ok($$SELECT activity_log.untrack('al_tap_tr')$$, 'untrack() a track
 SELECT is_empty(
     $$SELECT 1 FROM activity_log.tracked WHERE "table" = 'al_tap_tr'::regclass$$,
     'the table is no longer in tracked');
-SELECT hasnt_trigger('public', 'al_tap_tr', 'activity_log_capture', 'untrack() drops trigger activity_log_capture');
-SELECT hasnt_trigger('public', 'al_tap_tr', 'activity_log_truncate', 'untrack() drops trigger activity_log_truncate');
+SELECT hasnt_trigger('public', 'al_tap_tr', 'Activity_log_capture', 'untrack() drops trigger "Activity_log_capture"');
+SELECT hasnt_trigger('public', 'al_tap_tr', 'Activity_log_truncate', 'untrack() drops trigger "Activity_log_truncate"');
 INSERT INTO al_tap_tr VALUES (3, 'third', 'n3');
 UPDATE al_tap_tr SET title = 'untracked';
 DELETE FROM al_tap_tr WHERE id = 2;
@@ -263,22 +263,22 @@ SELECT results_eq(
 
 -- tracked.active --------------------------------------------------------------
 
-ALTER TABLE al_tap_s.things DISABLE TRIGGER activity_log_capture;
+ALTER TABLE al_tap_s.things DISABLE TRIGGER "Activity_log_capture";
 SELECT is(
     (SELECT active FROM activity_log.tracked WHERE "table" = 'al_tap_s.things'::regclass),
     false,
-    'tracked.active is false after ALTER TABLE ... DISABLE TRIGGER activity_log_capture');
+    'tracked.active is false after ALTER TABLE ... DISABLE TRIGGER "Activity_log_capture"');
 INSERT INTO al_tap_s.things VALUES (2, 'y');
 SELECT is(
     (SELECT count(*) FROM activity_log.activity WHERE collection = 'al_tap_s.things'),
     1::bigint,
     'with the trigger disabled nothing is captured');
-ALTER TABLE al_tap_s.things ENABLE TRIGGER activity_log_capture;
+ALTER TABLE al_tap_s.things ENABLE TRIGGER "Activity_log_capture";
 SELECT is(
     (SELECT active FROM activity_log.tracked WHERE "table" = 'al_tap_s.things'::regclass),
     true,
     'tracked.active is true again after ENABLE TRIGGER');
-ALTER TABLE al_tap_s.things ENABLE ALWAYS TRIGGER activity_log_capture;
+ALTER TABLE al_tap_s.things ENABLE ALWAYS TRIGGER "Activity_log_capture";
 SELECT is(
     (SELECT active FROM activity_log.tracked WHERE "table" = 'al_tap_s.things'::regclass),
     true,
@@ -371,12 +371,12 @@ SELECT throws_ok($$INSERT INTO al_tap_before VALUES (1)$$,
     '39P01', 'function "activity_log.capture" must be fired AFTER',
     'capture() as a BEFORE trigger is refused');
 
--- A trigger of the user's own named activity_log_capture must not be
+-- A trigger of the user's own named "Activity_log_capture" must not be
 -- taken for ours: the table must not show as tracked and active while
 -- nothing is captured (track() refuses it).
 CREATE TABLE al_tap_squat (id integer PRIMARY KEY);
 CREATE FUNCTION al_tap_noop() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NULL; END$$;
-CREATE TRIGGER activity_log_capture AFTER INSERT ON al_tap_squat
+CREATE TRIGGER "Activity_log_capture" AFTER INSERT ON al_tap_squat
     FOR EACH ROW EXECUTE FUNCTION al_tap_noop();
 DO $$
 BEGIN
@@ -390,7 +390,7 @@ SELECT ok(
     NOT EXISTS (SELECT 1 FROM activity_log.tracked
                  WHERE "table" = 'al_tap_squat'::regclass AND active)
     OR EXISTS (SELECT 1 FROM activity_log.activity WHERE collection = 'al_tap_squat'),
-    'a table with a foreign trigger named activity_log_capture is not shown as tracked and active while nothing is captured');
+    'a table with a foreign trigger named "Activity_log_capture" is not shown as tracked and active while nothing is captured');
 
 -- Partitioned tables --------------------------------------------------------------
 
