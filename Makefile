@@ -10,6 +10,7 @@ OBJS = \
 	src/jsonb_util.o \
 	src/listing.o \
 	src/relinfo.o \
+	src/revisions.o \
 	src/storage.o \
 	src/tracking.o
 
@@ -20,7 +21,7 @@ PGFILEDESC = "activity_log - Directus-style activity log and revisions"
 PG_CPPFLAGS = -I$(srcdir)/src
 
 REGRESS = setup capture_insert capture_update capture_delete capture_truncate \
-	tracking context privileges listing visibility comments teardown
+	tracking context privileges listing visibility comments revisions teardown
 REGRESS_OPTS = --inputdir=$(srcdir)
 
 PG_CONFIG ?= pg_config

@@ -312,3 +312,78 @@ RETURNS SETOF text
 AS 'MODULE_PATHNAME', 'activity_log_explain_activity'
 LANGUAGE C STABLE
 SET search_path = pg_catalog, pg_temp;
+
+-- Revisions: history, point in time, revert, undo, retention --------------
+
+CREATE TYPE @extschema@.history_entry AS (
+	revision bigint,
+	activity bigint,
+	action text,
+	"user" text,
+	"timestamp" timestamptz,
+	comment text,
+	item text,
+	previous_item text,
+	data jsonb,
+	delta jsonb,
+	parent bigint
+);
+
+COMMENT ON TYPE @extschema@.history_entry IS
+	'One revision of an item, with its activity';
+
+CREATE FUNCTION @extschema@.item_history(collection text, item text)
+RETURNS SETOF @extschema@.history_entry
+AS 'MODULE_PATHNAME', 'activity_log_item_history'
+LANGUAGE C STABLE
+SET search_path = pg_catalog, pg_temp;
+
+COMMENT ON FUNCTION @extschema@.item_history(text, text) IS
+	'Every revision of one item, oldest first, across changes of its key';
+
+CREATE FUNCTION @extschema@.item_at(collection text, item text,
+									at timestamptz)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'activity_log_item_at'
+LANGUAGE C STABLE
+SET search_path = pg_catalog, pg_temp;
+
+COMMENT ON FUNCTION @extschema@.item_at(text, text, timestamptz) IS
+	'The item as it was at a moment (NULL if it did not exist then)';
+
+CREATE FUNCTION @extschema@.revert(revision bigint)
+RETURNS @extschema@.activity
+AS 'MODULE_PATHNAME', 'activity_log_revert'
+LANGUAGE C
+SET search_path = pg_catalog, pg_temp;
+
+COMMENT ON FUNCTION @extschema@.revert(bigint) IS
+	'Makes the row equal to a revision again, inserting it if it was deleted';
+
+CREATE FUNCTION @extschema@.undo_transaction(transaction xid8)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'activity_log_undo_transaction'
+LANGUAGE C
+SET search_path = pg_catalog, pg_temp;
+
+COMMENT ON FUNCTION @extschema@.undo_transaction(xid8) IS
+	'Reverts every tracked change of a transaction, or refuses and changes nothing';
+
+CREATE FUNCTION @extschema@.prune(older_than interval,
+								  batch_size int DEFAULT 10000)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'activity_log_prune'
+LANGUAGE C
+SET search_path = pg_catalog, pg_temp;
+
+COMMENT ON FUNCTION @extschema@.prune(interval, int) IS
+	'Deletes activity (and its revisions) older than an interval; admins only';
+
+CREATE FUNCTION @extschema@.prune_revisions(keep_last int)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'activity_log_prune_revisions'
+LANGUAGE C
+SET search_path = pg_catalog, pg_temp;
+
+COMMENT ON FUNCTION @extschema@.prune_revisions(int) IS
+	'Keeps only the newest revisions of each item; admins only';

@@ -201,14 +201,15 @@ typedef struct ALItemKey
 
 extern Oid	al_collection_relid(const char *collection);
 extern void al_parse_item(Relation rel, const char *item, ALItemKey *key);
-extern char *al_item_canonical(ALItemKey *key);
-extern char *al_item_where(Relation rel, ALItemKey *key, int first);
+extern char *al_item_where(Relation rel, ALItemKey *key, int first,
+						   const char *alias);
 extern char *al_qualified_table(Relation rel);
 
 /* listing.c */
 extern Datum al_fetch_activity(int64 id, bool lock, bool visible_only,
 							   bool *found);
 extern Datum al_input_value(Oid type, const char *text, const char *what);
+extern bool al_collection_visible(const char *collection);
 extern void al_no_such_activity(int64 id) pg_attribute_noreturn();
 
 /* tracking.c */

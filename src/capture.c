@@ -122,14 +122,16 @@ capture_xact_callback(XactEvent event, void *arg)
 
 /*
  * al_set_revert_target
- *		Log the following changes of this registered table as "revert"
- *		(InvalidOid to stop).
+ *		Log the following changes of this registered table as "revert";
+ *		InvalidOid stops that and keeps the last activity for
+ *		al_last_revert_activity().
  */
 void
 al_set_revert_target(Oid configrelid)
 {
 	revert_relid = configrelid;
-	revert_activity = 0;
+	if (OidIsValid(configrelid))
+		revert_activity = 0;
 }
 
 /*

@@ -60,9 +60,11 @@ typedef struct ALCommentArgs
 
 static char *required_text(FunctionCallInfo fcinfo, int argno,
 						   const char *name);
+static char *trimmed(const char *s);
 static void lookup_collection(void *arg);
 static void run_returning(void *arg);
-static bool item_exists(Relation rel, ALItemKey *key);
+static char *item_text(char **texts, int n);
+static char *stored_item(Relation rel, ALItemKey *key);
 static char *qualified_eq_operator(Oid type);
 static Datum fetch_comment_for_change(int64 id);
 static Datum insert_and_fetch(const char *action, const char *collection,
@@ -97,6 +99,24 @@ required_text(FunctionCallInfo fcinfo, int argno, const char *name)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s must not be empty", name)));
 	return value;
+}
+
+/*
+ * trimmed
+ *		A copy of s without leading and trailing white space.
+ */
+static char *
+trimmed(const char *s)
+{
+	const char *end;
+
+	while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+		s++;
+	end = s + strlen(s);
+	while (end > s && (end[-1] == ' ' || end[-1] == '\t' ||
+					   end[-1] == '\r' || end[-1] == '\n'))
+		end--;
+	return pnstrdup(s, end - s);
 }
 
 /*
@@ -261,36 +281,29 @@ al_parse_item(Relation rel, const char *item, ALItemKey *key)
 }
 
 /*
- * al_item_canonical
- *		The item text capture would record for these key values.
- *
- * So "007" and 7 both become "7", and [7, "en"] becomes ["7", "en"]:
- * comments and changes of one item share one item text.
+ * item_text
+ *		The item text of key columns given as their text outputs: the text
+ *		itself for one column, a JSON array of them for several, as
+ *		capture records it (see al_key_text()).
  */
-char *
-al_item_canonical(ALItemKey *key)
+static char *
+item_text(char **texts, int n)
 {
 	JsonbValue	array;
 	Jsonb	   *jb;
 	int			i;
 
+	if (n == 1)
+		return texts[0];
 	array.type = jbvArray;
 	array.val.array.rawScalar = false;
-	array.val.array.nElems = key->nkeys;
-	array.val.array.elems = palloc(sizeof(JsonbValue) * key->nkeys);
-	for (i = 0; i < key->nkeys; i++)
+	array.val.array.nElems = n;
+	array.val.array.elems = palloc(sizeof(JsonbValue) * n);
+	for (i = 0; i < n; i++)
 	{
-		Oid			typoutput;
-		bool		isvarlena;
-		char	   *text;
-
-		getTypeOutputInfo(key->types[i], &typoutput, &isvarlena);
-		text = OidOutputFunctionCall(typoutput, key->values[i]);
-		if (key->nkeys == 1)
-			return text;
 		array.val.array.elems[i].type = jbvString;
-		array.val.array.elems[i].val.string.val = text;
-		array.val.array.elems[i].val.string.len = strlen(text);
+		array.val.array.elems[i].val.string.val = texts[i];
+		array.val.array.elems[i].val.string.len = strlen(texts[i]);
 	}
 	jb = JsonbValueToJsonb(&array);
 	return JsonbToCString(NULL, &jb->root, VARSIZE(jb));
@@ -298,10 +311,11 @@ al_item_canonical(ALItemKey *key)
 
 /*
  * al_item_where
- *		"k1 OPERATOR(s.=) $first AND ..." for the key columns of rel.
+ *		"k1 OPERATOR(s.=) $first AND ..." for the key columns of rel, the
+ *		columns qualified by alias unless it is NULL.
  */
 char *
-al_item_where(Relation rel, ALItemKey *key, int first)
+al_item_where(Relation rel, ALItemKey *key, int first, const char *alias)
 {
 	StringInfoData buf;
 	TupleDesc	tupdesc = RelationGetDescr(rel);
@@ -309,7 +323,8 @@ al_item_where(Relation rel, ALItemKey *key, int first)
 
 	initStringInfo(&buf);
 	for (i = 0; i < key->nkeys; i++)
-		appendStringInfo(&buf, "%s%s %s $%d", i > 0 ? " AND " : "",
+		appendStringInfo(&buf, "%s%s%s%s %s $%d", i > 0 ? " AND " : "",
+						 alias ? alias : "", alias ? "." : "",
 						 quote_identifier(NameStr(TupleDescAttr(tupdesc, key->attnums[i] - 1)->attname)),
 						 qualified_eq_operator(key->types[i]), first + i);
 	return buf.data;
@@ -332,30 +347,53 @@ al_qualified_table(Relation rel)
 }
 
 /*
- * item_exists
- *		Does the item exist in the table, as far as the caller can see?
+ * stored_item
+ *		The item text of the row the key names, or NULL if the caller
+ *		cannot see such a row.
  *
- * Runs as the caller, so its privileges and row-level security apply.
+ * The text is made from the row's stored key values, so "007" and 7 give
+ * "7" and a char(3) key keeps its padding: a comment gets the very item
+ * text that the row's changes have.  Runs as the caller, so its
+ * privileges and row-level security apply.
  */
-static bool
-item_exists(Relation rel, ALItemKey *key)
+static char *
+stored_item(Relation rel, ALItemKey *key)
 {
-	char	   *sql;
+	MemoryContext outer = CurrentMemoryContext;
+	TupleDesc	tupdesc = RelationGetDescr(rel);
+	StringInfoData cols;
+	char	   *result = NULL;
 	int			rc;
-	bool		found;
+	int			i;
 
-	sql = psprintf("SELECT 1 FROM %s WHERE %s", al_qualified_table(rel),
-				   al_item_where(rel, key, 1));
+	initStringInfo(&cols);
+	for (i = 0; i < key->nkeys; i++)
+		appendStringInfo(&cols, "%s%s", i > 0 ? ", " : "",
+						 quote_identifier(NameStr(TupleDescAttr(tupdesc, key->attnums[i] - 1)->attname)));
+
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	rc = SPI_execute_with_args(sql, key->nkeys, key->types, key->values, NULL,
+	rc = SPI_execute_with_args(psprintf("SELECT %s FROM %s WHERE %s", cols.data,
+										al_qualified_table(rel),
+										al_item_where(rel, key, 1, NULL)),
+							   key->nkeys, key->types, key->values, NULL,
 							   true, 1);
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "SPI_execute_with_args returned %s",
 			 SPI_result_code_string(rc));
-	found = SPI_processed > 0;
+	if (SPI_processed > 0)
+	{
+		MemoryContext oldcxt = MemoryContextSwitchTo(outer);
+		char	  **texts = palloc(sizeof(char *) * key->nkeys);
+
+		for (i = 0; i < key->nkeys; i++)
+			texts[i] = SPI_getvalue(SPI_tuptable->vals[0],
+									SPI_tuptable->tupdesc, i + 1);
+		result = item_text(texts, key->nkeys);
+		MemoryContextSwitchTo(oldcxt);
+	}
 	SPI_finish();
-	return found;
+	return result;
 }
 
 /*
@@ -395,6 +433,7 @@ activity_log_create_comment(PG_FUNCTION_ARGS)
 	Oid			relid;
 	Relation	rel;
 	ALItemKey	key;
+	char	   *stored;
 
 	relid = al_collection_relid(collection);
 	if (!OidIsValid(relid))
@@ -411,15 +450,15 @@ activity_log_create_comment(PG_FUNCTION_ARGS)
 						RelationGetRelationName(rel)),
 				 errdetail("Commenting on an item needs SELECT on its table.")));
 	al_parse_item(rel, item, &key);
-	if (!item_exists(rel, &key))
+	stored = stored_item(rel, &key);
+	if (stored == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_NO_DATA_FOUND),
 				 errmsg("item \"%s\" does not exist in collection \"%s\"",
 						item, collection)));
 	table_close(rel, NoLock);
-	item = al_item_canonical(&key);
 
-	PG_RETURN_DATUM(insert_and_fetch("comment", collection, item, comment));
+	PG_RETURN_DATUM(insert_and_fetch("comment", collection, stored, comment));
 }
 
 /*
@@ -543,7 +582,7 @@ activity_log_log(PG_FUNCTION_ARGS)
 	int			i;
 
 	for (i = 0; i < (int) lengthof(al_reserved_actions); i++)
-		if (pg_strcasecmp(action, al_reserved_actions[i]) == 0)
+		if (pg_strcasecmp(trimmed(action), al_reserved_actions[i]) == 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("action \"%s\" is reserved", action),

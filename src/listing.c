@@ -33,6 +33,7 @@
 #include "access/htup_details.h"
 #include "access/xact.h"
 #include "catalog/pg_type.h"
+#include "common/int.h"
 #include "executor/spi.h"
 #include "funcapi.h"
 #include "miscadmin.h"
@@ -388,8 +389,11 @@ parse_query(ALQuery *q, Jsonb *query)
 	}
 
 	/* Directus: page wins over offset, and means nothing without a limit */
-	if (page > 0 && limit >= 0)
-		offset = limit * (page - 1);
+	if (page > 0 && limit >= 0 &&
+		pg_mul_s64_overflow(limit, page - 1, &offset))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("page is too large for limit " INT64_FORMAT, limit)));
 	if (limit >= 0)
 		q->limit_param = add_param(q, INT8OID, Int64GetDatum(limit));
 	if (offset > 0)
@@ -833,8 +837,12 @@ name_list(JsonbValue *v, const char *name)
 		for (tok = strtok_r(text, ",", &save); tok != NULL;
 			 tok = strtok_r(NULL, ",", &save))
 		{
+			char	   *end = tok + strlen(tok);
+
 			while (*tok == ' ')
 				tok++;
+			while (end > tok && end[-1] == ' ')
+				*--end = '\0';
 			if (*tok != '\0')
 				result = lappend(result, tok);
 		}
@@ -859,6 +867,10 @@ name_list(JsonbValue *v, const char *name)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s must be a string or a list of strings", name)));
+	if (result == NIL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must not be empty", name)));
 	return result;
 }
 
@@ -895,7 +907,13 @@ value_list(JsonbValue *v, const char *path)
 			 tok = strtok_r(NULL, ",", &save))
 		{
 			JsonbValue *copy = palloc(sizeof(JsonbValue));
+			char	   *end = tok + strlen(tok);
 
+			/* "a, b" as in a URL: the spaces around items do not count */
+			while (*tok == ' ')
+				tok++;
+			while (end > tok && end[-1] == ' ')
+				*--end = '\0';
 			copy->type = jbvString;
 			copy->val.string.val = tok;
 			copy->val.string.len = strlen(tok);
@@ -1010,6 +1028,8 @@ al_input_value(Oid type, const char *text, const char *what)
 
 		MemoryContextSwitchTo(oldcxt);
 		edata = CopyErrorData();
+		if (ERRCODE_TO_CATEGORY(edata->sqlerrcode) != ERRCODE_DATA_EXCEPTION)
+			PG_RE_THROW();		/* a cancel, out of memory...: as it is */
 		FlushErrorState();
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -1175,6 +1195,25 @@ al_fetch_activity(int64 id, bool lock, bool visible_only, bool *found)
 	al_run_as_log_owner(run_single, &args);
 	*found = args.found;
 	return args.result;
+}
+
+/*
+ * al_collection_visible
+ *		May the caller see the activity of this collection?
+ *
+ * Admins see everything; others the collections of tracked tables they
+ * may SELECT.
+ */
+bool
+al_collection_visible(const char *collection)
+{
+	Oid			relid;
+
+	if (al_is_admin(GetUserId()))
+		return true;
+	relid = al_collection_relid(collection);
+	return OidIsValid(relid) &&
+		pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) == ACLCHECK_OK;
 }
 
 /*

@@ -483,11 +483,11 @@ EXCEPTION WHEN invalid_parameter_value THEN
     RETURN 'empty or 22023';
 END
 $$;
--- BUG: limit * (page - 1) overflows int64 in parse_query(): the wrapped
--- offset is negative, so no OFFSET is applied and the first page comes back.
+-- limit * (page - 1) must not overflow into a small offset that would
+-- bring back the first page.
 SELECT is(al_tap_far_page('{"limit": 4611686018427387904, "page": 3}'), 'empty or 22023',
     'limit 2^62, page 3: empty or 22023, not the first page');
--- BUG: the same overflow, wrapping to an offset of exactly 0.
+-- The same, where the wrapped offset would be exactly 0.
 SELECT is(al_tap_far_page('{"limit": 4, "page": 4611686018427387905}'), 'empty or 22023',
     'limit 4, page 2^62 + 1: empty or 22023, not the first page');
 

@@ -6,7 +6,7 @@
 BEGIN;
 SET LOCAL client_min_messages = warning;
 
-SELECT plan(81);
+SELECT plan(82);
 
 -- The extension and its schema ------------------------------------------
 
@@ -75,7 +75,7 @@ SELECT is(
 
 SELECT has_table('activity_log', 'revisions', 'table activity_log.revisions exists');
 SELECT columns_are('activity_log', 'revisions',
-    ARRAY['id', 'activity', 'collection', 'item', 'data', 'delta', 'parent'],
+    ARRAY['id', 'activity', 'collection', 'item', 'data', 'delta', 'parent', 'previous_item'],
     'revisions has exactly the expected columns');
 
 SELECT col_type_is('activity_log', 'revisions', 'id',         'bigint', 'revisions.id is bigint');
@@ -85,6 +85,7 @@ SELECT col_type_is('activity_log', 'revisions', 'item',       'text',   'revisio
 SELECT col_type_is('activity_log', 'revisions', 'data',       'jsonb',  'revisions.data is jsonb');
 SELECT col_type_is('activity_log', 'revisions', 'delta',      'jsonb',  'revisions.delta is jsonb');
 SELECT col_type_is('activity_log', 'revisions', 'parent',     'bigint', 'revisions.parent is bigint');
+SELECT col_type_is('activity_log', 'revisions', 'previous_item', 'text', 'revisions.previous_item is text');
 
 SELECT col_not_null('activity_log', 'revisions', 'id',         'revisions.id is NOT NULL');
 SELECT col_not_null('activity_log', 'revisions', 'activity',   'revisions.activity is NOT NULL');

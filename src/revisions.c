@@ -1,0 +1,923 @@
+/*-------------------------------------------------------------------------
+ *
+ * revisions.c
+ *	  Item history, point-in-time state, revert, undelete, transaction undo
+ *	  and retention.
+ *
+ * An item's history is every revision of its collection whose item is one
+ * of the item's keys: its key now and the keys it had before changes of
+ * its primary key (revisions.previous_item links them).  A revision with a
+ * NULL delta left the row deleted; any other left the row equal to its
+ * data.
+ *
+ * revert() and undo_transaction() change the tracked tables with the
+ * caller's rights (SPI as the caller, so privileges and row-level security
+ * apply) and mark the table, so that capture logs those changes with the
+ * action "revert".  They read the log as its owner, after checking that the
+ * caller may see the collection.  prune() and prune_revisions() are for
+ * admins only.
+ *
+ * Copyright (c) 2026, the activity_log authors
+ *
+ * IDENTIFICATION
+ *	  src/revisions.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "funcapi.h"
+#include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/timestamp.h"
+#include "utils/tuplestore.h"
+
+#include "activity_log.h"
+#include "compat.h"
+
+/*
+ * The keys an item has had: a recursive walk over the key changes of the
+ * collection ($1), from the item ($2), in both directions.
+ */
+#define AL_CHAIN_CTE \
+	"WITH RECURSIVE chain(item) AS (" \
+	" SELECT $2::pg_catalog.text" \
+	" UNION" \
+	" SELECT CASE WHEN r.item OPERATOR(pg_catalog.=) c.item" \
+	"  THEN r.previous_item ELSE r.item END" \
+	" FROM activity_log.revisions r, chain c" \
+	" WHERE r.collection OPERATOR(pg_catalog.=) $1" \
+	" AND r.previous_item IS NOT NULL" \
+	" AND (r.item OPERATOR(pg_catalog.=) c.item" \
+	"  OR r.previous_item OPERATOR(pg_catalog.=) c.item)) "
+
+/* A revision, as read from the log */
+typedef struct ALRevisionRow
+{
+	int64		id;
+	char	   *collection;
+	char	   *item;
+	char	   *previous_item;	/* NULL unless the key changed */
+	Datum		data;			/* jsonb, or (Datum) 0 */
+	bool		deleted;		/* delta IS NULL: the row was deleted */
+	char	   *action;
+	int64		parent;			/* 0 for none */
+} ALRevisionRow;
+
+/* Arguments and results of the statements run as the log's owner */
+typedef struct ALReadArgs
+{
+	const char *sql;
+	int			nargs;
+	Oid			types[3];
+	Datum		values[3];
+	MemoryContext outer;
+	ReturnSetInfo *rsinfo;		/* item_history: where the rows go */
+	List	   *rows;			/* ALRevisionRow * */
+	Datum		result;
+	bool		found;
+	int64		count;
+} ALReadArgs;
+
+/* Saved plans of the read paths, prepared once per backend */
+static SPIPlanPtr history_plan = NULL;
+static SPIPlanPtr item_at_plan = NULL;
+
+static void check_admin(const char *what);
+static char *required_text(FunctionCallInfo fcinfo, int argno,
+						   const char *name);
+static SPIPlanPtr saved_plan(SPIPlanPtr *cache, const char *sql, int nargs,
+							 Oid *types);
+static void read_history(void *arg);
+static void read_item_at(void *arg);
+static void read_revisions(void *arg);
+static void run_count(void *arg);
+static ALRevisionRow *copy_revision(HeapTuple tuple, TupleDesc tupdesc);
+static List *fetch_revisions(const char *sql, int nargs, Oid *types,
+							 Datum *values);
+static char *current_key(ALRevisionRow *rev);
+static List *undo_order(List *changes);
+static List *append_caused(List *result, ALRevisionRow *rev, List *changes);
+static void restore_row(Relation rel, const char *item, Datum target,
+						bool row_exists);
+static Oid	tracked_table(const char *collection);
+static uint64 caller_exec(const char *sql, int nargs, Oid *types,
+						  Datum *values, int expected);
+static int64 restore_as_revert(Relation rel, const char *item, Datum target,
+							   bool row_exists);
+
+PG_FUNCTION_INFO_V1(activity_log_item_history);
+PG_FUNCTION_INFO_V1(activity_log_item_at);
+PG_FUNCTION_INFO_V1(activity_log_revert);
+PG_FUNCTION_INFO_V1(activity_log_undo_transaction);
+PG_FUNCTION_INFO_V1(activity_log_prune);
+PG_FUNCTION_INFO_V1(activity_log_prune_revisions);
+
+/*
+ * check_admin
+ *		Only superusers and members of activity_log_admin may do this.
+ */
+static void
+check_admin(const char *what)
+{
+	if (!al_is_admin(GetUserId()))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied to %s", what),
+				 errdetail("Only superusers and members of activity_log_admin may do this.")));
+}
+
+/*
+ * required_text
+ *		A text argument that must not be NULL.
+ */
+static char *
+required_text(FunctionCallInfo fcinfo, int argno, const char *name)
+{
+	if (PG_ARGISNULL(argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s must not be null", name)));
+	return text_to_cstring(PG_GETARG_TEXT_PP(argno));
+}
+
+/*
+ * saved_plan
+ *		A plan prepared once per backend and kept; must run inside SPI.
+ *
+ * The statements only name the extension's own objects, schema-qualified,
+ * so the plan does not depend on the caller's search_path.
+ */
+static SPIPlanPtr
+saved_plan(SPIPlanPtr *cache, const char *sql, int nargs, Oid *types)
+{
+	if (*cache == NULL || !SPI_plan_is_valid(*cache))
+	{
+		SPIPlanPtr	plan;
+
+		if (*cache != NULL)
+			SPI_freeplan(*cache);
+		*cache = NULL;
+		plan = SPI_prepare(sql, nargs, types);
+		if (plan == NULL)
+			elog(ERROR, "SPI_prepare failed: %s",
+				 SPI_result_code_string(SPI_result));
+		if (SPI_keepplan(plan) != 0)
+			elog(ERROR, "SPI_keepplan failed");
+		*cache = plan;
+	}
+	return *cache;
+}
+
+/* ----------
+ * Reading history
+ * ----------
+ */
+
+/*
+ * read_history
+ *		Run the history statement as the log owner; rows into the tuplestore.
+ */
+static void
+read_history(void *arg)
+{
+	ALReadArgs *args = (ALReadArgs *) arg;
+	SPIPlanPtr	plan;
+	uint64		i;
+	int			rc;
+
+	plan = saved_plan(&history_plan,
+					  AL_CHAIN_CTE
+					  "SELECT r.id, r.activity, a.action, a.\"user\", a.\"timestamp\","
+					  " a.comment, r.item, r.previous_item, r.data, r.delta, r.parent"
+					  " FROM activity_log.revisions r"
+					  " JOIN activity_log.activity a"
+					  " ON a.id OPERATOR(pg_catalog.=) r.activity"
+					  " WHERE r.collection OPERATOR(pg_catalog.=) $1"
+					  " AND r.item OPERATOR(pg_catalog.=) ANY (SELECT item FROM chain)"
+					  " ORDER BY r.id",
+					  2, args->types);
+	rc = SPI_execute_plan(plan, args->values, NULL, true, 0);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute_plan returned %s", SPI_result_code_string(rc));
+	for (i = 0; i < SPI_processed; i++)
+		tuplestore_puttuple(args->rsinfo->setResult, SPI_tuptable->vals[i]);
+}
+
+/*
+ * activity_log_item_history
+ *		SQL: activity_log.item_history(collection, item)
+ *
+ * Every revision of one item, oldest first, across changes of its key.
+ * Empty for a collection the caller may not see.
+ */
+Datum
+activity_log_item_history(PG_FUNCTION_ARGS)
+{
+	char	   *collection = required_text(fcinfo, 0, "collection");
+	char	   *item = required_text(fcinfo, 1, "item");
+	ALReadArgs	args;
+
+	al_init_materialized_srf(fcinfo);
+	if (!al_collection_visible(collection))
+		return (Datum) 0;
+
+	memset(&args, 0, sizeof(args));
+	args.types[0] = TEXTOID;
+	args.types[1] = TEXTOID;
+	args.values[0] = CStringGetTextDatum(collection);
+	args.values[1] = CStringGetTextDatum(item);
+	args.rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	al_run_as_log_owner(read_history, &args);
+	return (Datum) 0;
+}
+
+/*
+ * read_item_at
+ *		Run the point-in-time statement as the log owner.
+ */
+static void
+read_item_at(void *arg)
+{
+	ALReadArgs *args = (ALReadArgs *) arg;
+	SPIPlanPtr	plan;
+	bool		isnull;
+	int			rc;
+
+	plan = saved_plan(&item_at_plan,
+					  AL_CHAIN_CTE
+					  "SELECT CASE WHEN r.delta IS NULL THEN NULL ELSE r.data END"
+					  " FROM activity_log.revisions r"
+					  " JOIN activity_log.activity a"
+					  " ON a.id OPERATOR(pg_catalog.=) r.activity"
+					  " WHERE r.collection OPERATOR(pg_catalog.=) $1"
+					  " AND r.item OPERATOR(pg_catalog.=) ANY (SELECT item FROM chain)"
+					  " AND a.\"timestamp\" OPERATOR(pg_catalog.<=) $3"
+					  " ORDER BY r.id DESC LIMIT 1",
+					  3, args->types);
+	rc = SPI_execute_plan(plan, args->values, NULL, true, 1);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute_plan returned %s", SPI_result_code_string(rc));
+	args->found = false;
+	if (SPI_processed > 0)
+	{
+		Datum		value = SPI_getbinval(SPI_tuptable->vals[0],
+										  SPI_tuptable->tupdesc, 1, &isnull);
+
+		if (!isnull)
+		{
+			MemoryContext oldcxt = MemoryContextSwitchTo(args->outer);
+
+			args->result = PointerGetDatum(PG_DETOAST_DATUM_COPY(value));
+			args->found = true;
+			MemoryContextSwitchTo(oldcxt);
+		}
+	}
+}
+
+/*
+ * activity_log_item_at
+ *		SQL: activity_log.item_at(collection, item, at) RETURNS jsonb
+ *
+ * The item as it was at that moment: the data of its last revision logged
+ * at or before it, or NULL if it did not exist then (or is not visible).
+ */
+Datum
+activity_log_item_at(PG_FUNCTION_ARGS)
+{
+	char	   *collection = required_text(fcinfo, 0, "collection");
+	char	   *item = required_text(fcinfo, 1, "item");
+	ALReadArgs	args;
+
+	if (PG_ARGISNULL(2))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("at must not be null")));
+	if (!al_collection_visible(collection))
+		PG_RETURN_NULL();
+
+	memset(&args, 0, sizeof(args));
+	args.types[0] = TEXTOID;
+	args.types[1] = TEXTOID;
+	args.types[2] = TIMESTAMPTZOID;
+	args.values[0] = CStringGetTextDatum(collection);
+	args.values[1] = CStringGetTextDatum(item);
+	args.values[2] = PG_GETARG_DATUM(2);
+	args.outer = CurrentMemoryContext;
+	al_run_as_log_owner(read_item_at, &args);
+	if (!args.found)
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(args.result);
+}
+
+/* ----------
+ * Revert and undo
+ * ----------
+ */
+
+/*
+ * copy_revision
+ *		A revision row of (id, collection, item, previous_item, data,
+ *		deleted, action) copied out of SPI.
+ */
+static ALRevisionRow *
+copy_revision(HeapTuple tuple, TupleDesc tupdesc)
+{
+	ALRevisionRow *rev = palloc0(sizeof(ALRevisionRow));
+	bool		isnull;
+	Datum		value;
+
+	rev->id = DatumGetInt64(SPI_getbinval(tuple, tupdesc, 1, &isnull));
+	rev->collection = SPI_getvalue(tuple, tupdesc, 2);
+	rev->item = SPI_getvalue(tuple, tupdesc, 3);
+	rev->previous_item = SPI_getvalue(tuple, tupdesc, 4);
+	value = SPI_getbinval(tuple, tupdesc, 5, &isnull);
+	rev->data = isnull ? (Datum) 0 : PointerGetDatum(PG_DETOAST_DATUM_COPY(value));
+	rev->deleted = DatumGetBool(SPI_getbinval(tuple, tupdesc, 6, &isnull));
+	rev->action = SPI_getvalue(tuple, tupdesc, 7);
+	value = SPI_getbinval(tuple, tupdesc, 8, &isnull);
+	rev->parent = isnull ? 0 : DatumGetInt64(value);
+	return rev;
+}
+
+/*
+ * read_revisions
+ *		Run args->sql as the log owner; copy the revision rows out.
+ */
+static void
+read_revisions(void *arg)
+{
+	ALReadArgs *args = (ALReadArgs *) arg;
+	MemoryContext oldcxt;
+	uint64		i;
+
+	al_spi_exec(args->sql, args->nargs, args->types, args->values, NULL,
+				SPI_OK_SELECT);
+	oldcxt = MemoryContextSwitchTo(args->outer);
+	for (i = 0; i < SPI_processed; i++)
+		args->rows = lappend(args->rows,
+							 copy_revision(SPI_tuptable->vals[i],
+										   SPI_tuptable->tupdesc));
+	MemoryContextSwitchTo(oldcxt);
+}
+
+/*
+ * fetch_revisions
+ *		The revision rows a statement selects, read as the log owner.
+ *
+ * The statement selects AL_REVISION_COLUMNS.
+ */
+static List *
+fetch_revisions(const char *sql, int nargs, Oid *types, Datum *values)
+{
+	ALReadArgs	args;
+
+	memset(&args, 0, sizeof(args));
+	args.sql = sql;
+	args.nargs = nargs;
+	memcpy(args.types, types, sizeof(Oid) * nargs);
+	memcpy(args.values, values, sizeof(Datum) * nargs);
+	args.outer = CurrentMemoryContext;
+	al_run_as_log_owner(read_revisions, &args);
+	return args.rows;
+}
+
+#define AL_REVISION_COLUMNS \
+	"r.id, a.collection, r.item, r.previous_item, r.data, r.delta IS NULL," \
+	" a.action, r.parent"
+
+/*
+ * current_key
+ *		The key the row of a revision has now: the item of the newest
+ *		revision in its history (which follows key changes both ways).
+ */
+static char *
+current_key(ALRevisionRow *rev)
+{
+	Oid			types[2] = {TEXTOID, TEXTOID};
+	Datum		values[2];
+	List	   *newest;
+
+	values[0] = CStringGetTextDatum(rev->collection);
+	values[1] = CStringGetTextDatum(rev->item);
+	newest = fetch_revisions(AL_CHAIN_CTE
+							 "SELECT " AL_REVISION_COLUMNS
+							 " FROM activity_log.revisions r"
+							 " JOIN activity_log.activity a"
+							 " ON a.id OPERATOR(pg_catalog.=) r.activity"
+							 " WHERE r.collection OPERATOR(pg_catalog.=) $1"
+							 " AND r.item OPERATOR(pg_catalog.=) ANY (SELECT item FROM chain)"
+							 " ORDER BY r.id DESC LIMIT 1",
+							 2, types, values);
+	return newest != NIL ? ((ALRevisionRow *) linitial(newest))->item : rev->item;
+}
+
+/*
+ * undo_order
+ *		The changes of a transaction in the order to undo them.
+ *
+ * changes come newest first.  A change made by a foreign key action (its
+ * parent is among the changes) is logged after the change that caused it,
+ * but must be undone after it too (a row deleted by ON DELETE CASCADE can
+ * come back only once the row it references is back): each change that
+ * no other caused is undone, newest first, followed by the changes it
+ * caused, in the order they were made.
+ */
+static List *
+undo_order(List *changes)
+{
+	List	   *result = NIL;
+	ListCell   *lc;
+
+	foreach(lc, changes)
+	{
+		ALRevisionRow *rev = lfirst(lc);
+		ListCell   *lc2;
+		bool		caused = false;
+
+		foreach(lc2, changes)
+			if (rev->parent != 0 &&
+				((ALRevisionRow *) lfirst(lc2))->id == rev->parent)
+				caused = true;
+		if (!caused)
+			result = append_caused(result, rev, changes);
+	}
+	return result;
+}
+
+/*
+ * append_caused
+ *		Append rev, then the changes it caused (recursively), oldest first.
+ */
+static List *
+append_caused(List *result, ALRevisionRow *rev, List *changes)
+{
+	int			i;
+
+	check_stack_depth();
+	result = lappend(result, rev);
+	for (i = list_length(changes) - 1; i >= 0; i--)
+	{
+		ALRevisionRow *child = list_nth(changes, i);
+
+		if (child->parent == rev->id)
+			result = append_caused(result, child, changes);
+	}
+	return result;
+}
+
+/*
+ * tracked_table
+ *		The tracked table of a collection; refuses one no longer tracked.
+ */
+static Oid
+tracked_table(const char *collection)
+{
+	Oid			relid = al_collection_relid(collection);
+
+	if (!OidIsValid(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("collection \"%s\" is no longer tracked", collection),
+				 errhint("Track its table again with activity_log.track() to restore its rows.")));
+	return relid;
+}
+
+/*
+ * restore_row
+ *		Make the row named by item equal to target (a jsonb row image), or
+ *		delete it when target is (Datum) 0.  Runs as the caller.
+ *
+ * With row_exists, the row is updated (and inserted if it has gone);
+ * otherwise it is inserted.  Only the columns present in target are set;
+ * generated columns are left to the table.
+ */
+static void
+restore_row(Relation rel, const char *item, Datum target, bool row_exists)
+{
+	TupleDesc	tupdesc = RelationGetDescr(rel);
+	char	   *relname = quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
+													 RelationGetRelationName(rel));
+	ALItemKey	key;
+	Oid		   *types;
+	Datum	   *values;
+	StringInfoData sets;
+	StringInfoData cols;
+	StringInfoData sel;
+	int			i;
+	uint64		done = 0;
+
+	/* $1 is the row image, $2... the key of the row to change */
+	al_parse_item(rel, item, &key);
+	types = palloc(sizeof(Oid) * (key.nkeys + 1));
+	values = palloc(sizeof(Datum) * (key.nkeys + 1));
+	types[0] = JSONBOID;
+	values[0] = target != (Datum) 0 ? target :
+		DirectFunctionCall1(jsonb_in, CStringGetDatum("{}"));
+	memcpy(types + 1, key.types, sizeof(Oid) * key.nkeys);
+	memcpy(values + 1, key.values, sizeof(Datum) * key.nkeys);
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+
+	if (target == (Datum) 0)
+	{
+		caller_exec(psprintf("DELETE FROM %s AS t WHERE %s AND $1 IS NOT NULL",
+							 al_qualified_table(rel),
+							 al_item_where(rel, &key, 2, "t")),
+					key.nkeys + 1, types, values, SPI_OK_DELETE);
+		SPI_finish();
+		return;
+	}
+
+	initStringInfo(&sets);
+	initStringInfo(&cols);
+	initStringInfo(&sel);
+	for (i = 0; i < tupdesc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(tupdesc, i);
+		const char *name = quote_identifier(NameStr(att->attname));
+		JsonbValue	k;
+
+		if (att->attisdropped || att->attgenerated != '\0')
+			continue;
+		k.type = jbvString;
+		k.val.string.val = NameStr(att->attname);
+		k.val.string.len = strlen(NameStr(att->attname));
+		if (findJsonbValueFromContainer(&DatumGetJsonbP(target)->root,
+										JB_FOBJECT, &k) == NULL)
+			continue;
+		appendStringInfo(&cols, "%s%s", cols.len > 0 ? ", " : "", name);
+		appendStringInfo(&sel, "%sr.%s", sel.len > 0 ? ", " : "", name);
+		if (att->attidentity != ATTRIBUTE_IDENTITY_ALWAYS)
+			appendStringInfo(&sets, "%s%s = r.%s", sets.len > 0 ? ", " : "",
+							 name, name);
+	}
+	if (cols.len == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("revision data has none of the columns of table \"%s\"",
+						RelationGetRelationName(rel))));
+
+	if (row_exists && sets.len > 0)
+		done = caller_exec(psprintf("UPDATE %s AS t SET %s"
+									" FROM pg_catalog.jsonb_populate_record(NULL::%s, $1) AS r"
+									" WHERE %s",
+									al_qualified_table(rel), sets.data, relname,
+									al_item_where(rel, &key, 2, "t")),
+						   key.nkeys + 1, types, values, SPI_OK_UPDATE);
+	if (done == 0)
+		caller_exec(psprintf("INSERT INTO %s (%s) OVERRIDING SYSTEM VALUE"
+							 " SELECT %s FROM pg_catalog.jsonb_populate_record(NULL::%s, $1) AS r",
+							 relname, cols.data, sel.data, relname),
+					1, types, values, SPI_OK_INSERT);
+	SPI_finish();
+}
+
+/*
+ * restore_as_revert
+ *		restore_row(), with the changes it makes logged as "revert".
+ *
+ * Returns the last "revert" activity logged, or 0 when nothing changed.
+ */
+static int64
+restore_as_revert(Relation rel, const char *item, Datum target,
+				  bool row_exists)
+{
+	al_set_revert_target(RelationGetRelid(rel));
+	PG_TRY();
+	{
+		restore_row(rel, item, target, row_exists);
+	}
+	PG_FINALLY();
+	{
+		al_set_revert_target(InvalidOid);
+	}
+	PG_END_TRY();
+	return al_last_revert_activity();
+}
+
+/*
+ * caller_exec
+ *		Run a statement as the caller (inside SPI); returns rows processed.
+ */
+static uint64
+caller_exec(const char *sql, int nargs, Oid *types, Datum *values,
+			int expected)
+{
+	int			rc = SPI_execute_with_args(sql, nargs, types, values, NULL,
+										   false, 0);
+
+	if (rc != expected)
+		elog(ERROR, "SPI_execute_with_args returned %s",
+			 SPI_result_code_string(rc));
+	return SPI_processed;
+}
+
+/*
+ * activity_log_revert
+ *		SQL: activity_log.revert(revision bigint) RETURNS activity_log.activity
+ *
+ * Makes the tracked row equal to the revision's data, inserting it again
+ * if it was deleted since.  Returns the "revert" activity, or NULL when
+ * the row already was equal.
+ */
+Datum
+activity_log_revert(PG_FUNCTION_ARGS)
+{
+	Oid			types[1] = {INT8OID};
+	Datum		values[1];
+	List	   *found;
+	ALRevisionRow *rev;
+	Oid			relid;
+	Relation	rel;
+	int64		activity;
+	bool		exists;
+	Datum		result;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("revision must not be null")));
+	values[0] = PG_GETARG_DATUM(0);
+	found = fetch_revisions("SELECT " AL_REVISION_COLUMNS
+							" FROM activity_log.revisions r"
+							" JOIN activity_log.activity a"
+							" ON a.id OPERATOR(pg_catalog.=) r.activity"
+							" WHERE r.id OPERATOR(pg_catalog.=) $1",
+							1, types, values);
+	rev = found != NIL ? linitial(found) : NULL;
+	if (rev == NULL || !al_collection_visible(rev->collection))
+		ereport(ERROR,
+				(errcode(ERRCODE_NO_DATA_FOUND),
+				 errmsg("revision " INT64_FORMAT " does not exist",
+						PG_GETARG_INT64(0))));
+	if (rev->data == (Datum) 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("revision " INT64_FORMAT " has no data to revert to",
+						rev->id)));
+	relid = tracked_table(rev->collection);
+
+	rel = table_open(relid, RowExclusiveLock);
+	activity = restore_as_revert(rel, current_key(rev), rev->data, true);
+	table_close(rel, NoLock);
+
+	if (activity == 0)
+		PG_RETURN_NULL();
+	result = al_fetch_activity(activity, false, false, &exists);
+	if (!exists)
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(result);
+}
+
+/*
+ * activity_log_undo_transaction
+ *		SQL: activity_log.undo_transaction(transaction xid8) RETURNS bigint
+ *
+ * Reverts every tracked change of a transaction, newest first: each row is
+ * brought back to its state before that change.  Refuses, changing
+ * nothing, when a row changed since, or a change cannot be undone.
+ * Returns the number of changes undone.
+ */
+Datum
+activity_log_undo_transaction(PG_FUNCTION_ARGS)
+{
+	Oid			types[1] = {XID8OID};
+	Datum		values[1];
+	List	   *changes;
+	List	   *conflict;
+	ListCell   *lc;
+	char	   *xidtext;
+	int64		count = 0;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("transaction must not be null")));
+	values[0] = PG_GETARG_DATUM(0);
+	xidtext = DatumGetCString(DirectFunctionCall1(xid8out, values[0]));
+
+	/* every logged change of the transaction, newest first */
+	changes = fetch_revisions("SELECT " AL_REVISION_COLUMNS
+							  " FROM activity_log.activity a"
+							  " LEFT JOIN activity_log.revisions r"
+							  " ON r.activity OPERATOR(pg_catalog.=) a.id"
+							  " WHERE a.transaction OPERATOR(pg_catalog.=) $1"
+							  " AND a.action OPERATOR(pg_catalog.=) ANY"
+							  " ('{create,update,delete,truncate,revert}')"
+							  " ORDER BY a.id DESC, r.id DESC",
+							  1, types, values);
+	if (changes == NIL)
+		ereport(ERROR,
+				(errcode(ERRCODE_NO_DATA_FOUND),
+				 errmsg("transaction %s made no tracked changes", xidtext)));
+	foreach(lc, changes)
+	{
+		ALRevisionRow *rev = lfirst(lc);
+
+		if (!al_collection_visible(rev->collection))
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("permission denied for collection \"%s\"",
+							rev->collection)));
+		if (rev->item == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("cannot undo the transaction"),
+					 errdetail("Its %s of collection \"%s\" has no revision to undo it from.",
+							   rev->action, rev->collection)));
+		(void) tracked_table(rev->collection);
+	}
+
+	/* refuse if any of its rows changed since, naming the first */
+	conflict = fetch_revisions("SELECT " AL_REVISION_COLUMNS
+							   " FROM activity_log.activity a"
+							   " JOIN activity_log.revisions r"
+							   " ON r.activity OPERATOR(pg_catalog.=) a.id"
+							   " WHERE a.transaction OPERATOR(pg_catalog.=) $1"
+							   " AND EXISTS (SELECT FROM activity_log.revisions l"
+							   "  JOIN activity_log.activity la"
+							   "  ON la.id OPERATOR(pg_catalog.=) l.activity"
+							   "  WHERE l.collection OPERATOR(pg_catalog.=) r.collection"
+							   "  AND (l.item OPERATOR(pg_catalog.=) r.item"
+							   "   OR l.previous_item OPERATOR(pg_catalog.=) r.item)"
+							   "  AND l.id OPERATOR(pg_catalog.>) r.id"
+							   "  AND la.transaction OPERATOR(pg_catalog.<>) $1)"
+							   " ORDER BY r.id LIMIT 1",
+							   1, types, values);
+	if (conflict != NIL)
+	{
+		ALRevisionRow *rev = linitial(conflict);
+
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("cannot undo the transaction: item \"%s\" of collection \"%s\" has changed since",
+						rev->item, rev->collection),
+				 errdetail("Revision " INT64_FORMAT " was followed by changes from other transactions.",
+						   rev->id)));
+	}
+
+	/* undo, newest first: back to the state before each change */
+	changes = undo_order(changes);
+	foreach(lc, changes)
+	{
+		ALRevisionRow *rev = lfirst(lc);
+		Datum		before;
+		Oid			relid = tracked_table(rev->collection);
+		Relation	rel;
+
+		if (rev->deleted)
+			before = rev->data; /* a delete keeps the row it removed */
+		else
+		{
+			Oid			ptypes[3] = {TEXTOID, TEXTOID, INT8OID};
+			Datum		pvalues[3];
+			List	   *prev;
+
+			/* the row's revision before this one, under its key then */
+			pvalues[0] = CStringGetTextDatum(rev->collection);
+			pvalues[1] = CStringGetTextDatum(rev->previous_item ?
+											 rev->previous_item : rev->item);
+			pvalues[2] = Int64GetDatum(rev->id);
+			prev = fetch_revisions("SELECT " AL_REVISION_COLUMNS
+								   " FROM activity_log.revisions r"
+								   " JOIN activity_log.activity a"
+								   " ON a.id OPERATOR(pg_catalog.=) r.activity"
+								   " WHERE r.collection OPERATOR(pg_catalog.=) $1"
+								   " AND r.item OPERATOR(pg_catalog.=) $2"
+								   " AND r.id OPERATOR(pg_catalog.<) $3"
+								   " ORDER BY r.id DESC LIMIT 1",
+								   3, ptypes, pvalues);
+			if (prev != NIL)
+			{
+				ALRevisionRow *p = linitial(prev);
+
+				before = p->deleted ? (Datum) 0 : p->data;
+			}
+			else if (strcmp(rev->action, "update") == 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+						 errmsg("cannot undo the transaction"),
+						 errdetail("Item \"%s\" of collection \"%s\" has no revision before revision " INT64_FORMAT ", so its earlier state is unknown.",
+								   rev->item, rev->collection, rev->id)));
+			else
+				before = (Datum) 0; /* it was created */
+		}
+
+		rel = table_open(relid, RowExclusiveLock);
+		(void) restore_as_revert(rel, rev->item, before, !rev->deleted);
+		table_close(rel, NoLock);
+		count++;
+	}
+	PG_RETURN_INT64(count);
+}
+
+/* ----------
+ * Retention
+ * ----------
+ */
+
+/*
+ * run_count
+ *		Run args->sql as the log owner; add the rows it processed.
+ */
+static void
+run_count(void *arg)
+{
+	ALReadArgs *args = (ALReadArgs *) arg;
+
+	al_spi_exec(args->sql, args->nargs, args->types, args->values, NULL,
+				SPI_OK_DELETE);
+	args->count = SPI_processed;
+}
+
+/*
+ * activity_log_prune
+ *		SQL: activity_log.prune(older_than interval, batch_size int)
+ *
+ * Deletes activity older than now() - older_than, oldest first, batch_size
+ * rows per statement (their revisions follow by ON DELETE CASCADE).
+ * Returns the number of activity rows deleted.
+ */
+Datum
+activity_log_prune(PG_FUNCTION_ARGS)
+{
+	ALReadArgs	args;
+	int64		total = 0;
+	int32		batch;
+
+	check_admin("prune the activity log");
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("older_than must not be null")));
+	batch = PG_ARGISNULL(1) ? 10000 : PG_GETARG_INT32(1);
+	if (batch < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("batch_size must be at least 1")));
+
+	memset(&args, 0, sizeof(args));
+	args.sql = "DELETE FROM activity_log.activity"
+		" WHERE id OPERATOR(pg_catalog.=) ANY (ARRAY("
+		" SELECT id FROM activity_log.activity"
+		" WHERE \"timestamp\" OPERATOR(pg_catalog.<) $1"
+		" ORDER BY \"timestamp\", id LIMIT $2))";
+	args.nargs = 2;
+	args.types[0] = TIMESTAMPTZOID;
+	args.types[1] = INT4OID;
+	args.values[0] = DirectFunctionCall2(timestamptz_mi_interval,
+										 TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()),
+										 PG_GETARG_DATUM(0));
+	args.values[1] = Int32GetDatum(batch);
+	do
+	{
+		CHECK_FOR_INTERRUPTS();
+		al_run_as_log_owner(run_count, &args);
+		total += args.count;
+	} while (args.count == batch);
+	PG_RETURN_INT64(total);
+}
+
+/*
+ * activity_log_prune_revisions
+ *		SQL: activity_log.prune_revisions(keep_last int) RETURNS bigint
+ *
+ * Keeps only the newest keep_last revisions of each item; activity rows
+ * stay.  Returns the number of revisions deleted.
+ */
+Datum
+activity_log_prune_revisions(PG_FUNCTION_ARGS)
+{
+	ALReadArgs	args;
+
+	check_admin("prune revisions");
+	if (PG_ARGISNULL(0) || PG_GETARG_INT32(0) < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("keep_last must be zero or more")));
+
+	memset(&args, 0, sizeof(args));
+	args.sql = "DELETE FROM activity_log.revisions r USING ("
+		" SELECT id, pg_catalog.row_number() OVER"
+		" (PARTITION BY collection, item ORDER BY id DESC) AS n"
+		" FROM activity_log.revisions) old"
+		" WHERE r.id OPERATOR(pg_catalog.=) old.id"
+		" AND old.n OPERATOR(pg_catalog.>) $1";
+	args.nargs = 1;
+	args.types[0] = INT8OID;
+	args.values[0] = Int64GetDatum(PG_GETARG_INT32(0));
+	al_run_as_log_owner(run_count, &args);
+	PG_RETURN_INT64(args.count);
+}
