@@ -163,7 +163,7 @@ SELECT activity_log.item_at('docs', '1', now()) IS NOT NULL AS sees_state;
 SELECT count(*) AS hidden FROM activity_log.item_history('authors', '1');
 SELECT activity_log.item_at('authors', '1', now()) AS hidden;
 SELECT action FROM activity_log.revert(:r_create1);
-SELECT activity_log.revert((SELECT min(revision) FROM activity_log.item_history('docs', '3')));
+SELECT action, item, db_user FROM activity_log.revert((SELECT min(revision) FROM activity_log.item_history('docs', '3')));
 RESET ROLE;
 SELECT min(id) AS r_author FROM activity_log.revisions WHERE collection = 'authors' \gset
 SET ROLE al_regress_editor;
