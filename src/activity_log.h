@@ -145,15 +145,22 @@ extern Datum al_current_role_name(void);
 #define Anum_al_activity_db_user	11
 #define Anum_al_activity_transaction 12
 
-#define Natts_al_revisions			8
+/* activity_log.revision_store */
+#define Natts_al_revisions			9
 #define Anum_al_revisions_id		1
 #define Anum_al_revisions_activity	2
-#define Anum_al_revisions_collection 3
-#define Anum_al_revisions_item		4
-#define Anum_al_revisions_data		5
-#define Anum_al_revisions_delta		6
-#define Anum_al_revisions_parent	7
-#define Anum_al_revisions_previous_item 8
+#define Anum_al_revisions_parent	3
+#define Anum_al_revisions_op		4
+#define Anum_al_revisions_collection 5
+#define Anum_al_revisions_item		6
+#define Anum_al_revisions_data		7
+#define Anum_al_revisions_delta		8
+#define Anum_al_revisions_previous_item 9
+
+/* revision_store.op */
+#define AL_OP_INSERT	'i'
+#define AL_OP_UPDATE	'u'
+#define AL_OP_DELETE	'd'
 
 /* OIDs of the extension's own objects, looked up by name and cached */
 typedef struct ALCatalog
@@ -177,10 +184,11 @@ extern int64 al_insert_activity(const char *action, Datum collection,
 typedef struct ALRevision
 {
 	int64		activity;
+	char		op;				/* AL_OP_INSERT, AL_OP_UPDATE, AL_OP_DELETE */
 	Datum		collection;
 	Datum		item;
 	Datum		data;
-	Datum		delta;
+	Datum		delta;			/* (Datum) 0 unless an update */
 	int64		parent;			/* 0 for none */
 	Datum		previous_item;
 } ALRevision;

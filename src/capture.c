@@ -445,11 +445,10 @@ capture_row(ALRelInfo *info, CmdType cmd, TupleDesc tupdesc,
 	if (!info->with_revisions)
 		return;
 
+	/* a create's delta is its data: the view shows it, it is stored once */
 	rev.data = al_row_image(info, rowvalues, rownulls, changed, &rev.delta);
-	if (cmd == CMD_INSERT)
-		rev.delta = rev.data;
-	else if (cmd == CMD_DELETE)
-		rev.delta = (Datum) 0;
+	rev.op = cmd == CMD_INSERT ? AL_OP_INSERT :
+		cmd == CMD_UPDATE ? AL_OP_UPDATE : AL_OP_DELETE;
 	rev.parent = parent;
 
 	if (info->referenced &&

@@ -1112,7 +1112,7 @@ object_sql(ALQuery *q)
 	}
 	if (q->revisions)
 		appendStringInfo(&sql, "%s'revisions', (SELECT pg_catalog.jsonb_agg(r.id ORDER BY r.id)"
-						 " FROM activity_log.revisions r"
+						 " FROM activity_log.revision_store r"
 						 " WHERE r.activity OPERATOR(pg_catalog.=) a.id)",
 						 n > 0 ? ", " : "");
 	appendStringInfoChar(&sql, ')');

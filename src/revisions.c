@@ -6,8 +6,8 @@
  *
  * An item's history is every revision of its collection whose item is one
  * of the item's keys: its key now and the keys it had before changes of
- * its primary key (revisions.previous_item links them).  A revision with a
- * NULL delta left the row deleted; any other left the row equal to its
+ * its primary key (revisions.previous_item links them).  A revision of a
+ * delete (op 'd') left the row deleted; any other left the row equal to its
  * data.
  *
  * revert() and undo_transaction() change the tracked tables with the
@@ -55,7 +55,7 @@
 	" UNION" \
 	" SELECT CASE WHEN r.item OPERATOR(pg_catalog.=) c.item" \
 	"  THEN r.previous_item ELSE r.item END" \
-	" FROM activity_log.revisions r, chain c" \
+	" FROM activity_log.revision_store r, chain c" \
 	" WHERE r.collection OPERATOR(pg_catalog.=) $1" \
 	" AND r.previous_item IS NOT NULL" \
 	" AND (r.item OPERATOR(pg_catalog.=) c.item" \
@@ -69,7 +69,7 @@ typedef struct ALRevisionRow
 	char	   *item;
 	char	   *previous_item;	/* NULL unless the key changed */
 	Datum		data;			/* jsonb, or (Datum) 0 */
-	bool		deleted;		/* delta IS NULL: the row was deleted */
+	char		op;				/* AL_OP_INSERT, AL_OP_UPDATE, AL_OP_DELETE */
 	char	   *action;
 	int64		parent;			/* 0 for none */
 } ALRevisionRow;
@@ -256,8 +256,8 @@ read_item_at(void *arg)
 
 	plan = saved_plan(&item_at_plan,
 					  AL_CHAIN_CTE
-					  "SELECT CASE WHEN r.delta IS NULL THEN NULL ELSE r.data END"
-					  " FROM activity_log.revisions r"
+					  "SELECT CASE WHEN r.op OPERATOR(pg_catalog.=) 'd' THEN NULL ELSE r.data END"
+					  " FROM activity_log.revision_store r"
 					  " JOIN activity_log.activity a"
 					  " ON a.id OPERATOR(pg_catalog.=) r.activity"
 					  " WHERE r.collection OPERATOR(pg_catalog.=) $1"
@@ -343,7 +343,8 @@ copy_revision(HeapTuple tuple, TupleDesc tupdesc)
 	rev->previous_item = SPI_getvalue(tuple, tupdesc, 4);
 	value = SPI_getbinval(tuple, tupdesc, 5, &isnull);
 	rev->data = isnull ? (Datum) 0 : PointerGetDatum(PG_DETOAST_DATUM_COPY(value));
-	rev->deleted = DatumGetBool(SPI_getbinval(tuple, tupdesc, 6, &isnull));
+	value = SPI_getbinval(tuple, tupdesc, 6, &isnull);
+	rev->op = isnull ? '\0' : DatumGetChar(value);
 	rev->action = SPI_getvalue(tuple, tupdesc, 7);
 	value = SPI_getbinval(tuple, tupdesc, 8, &isnull);
 	rev->parent = isnull ? 0 : DatumGetInt64(value);
@@ -393,7 +394,7 @@ fetch_revisions(const char *sql, int nargs, Oid *types, Datum *values)
 }
 
 #define AL_REVISION_COLUMNS \
-	"r.id, a.collection, r.item, r.previous_item, r.data, r.delta IS NULL," \
+	"r.id, a.collection, r.item, r.previous_item, r.data, r.op," \
 	" a.action, r.parent"
 
 /*
@@ -412,7 +413,7 @@ current_key(ALRevisionRow *rev)
 	values[1] = CStringGetTextDatum(rev->item);
 	newest = fetch_revisions(AL_CHAIN_CTE
 							 "SELECT " AL_REVISION_COLUMNS
-							 " FROM activity_log.revisions r"
+							 " FROM activity_log.revision_store r"
 							 " JOIN activity_log.activity a"
 							 " ON a.id OPERATOR(pg_catalog.=) r.activity"
 							 " WHERE r.collection OPERATOR(pg_catalog.=) $1"
@@ -651,7 +652,7 @@ activity_log_revert(PG_FUNCTION_ARGS)
 				 errmsg("revision must not be null")));
 	values[0] = PG_GETARG_DATUM(0);
 	found = fetch_revisions("SELECT " AL_REVISION_COLUMNS
-							" FROM activity_log.revisions r"
+							" FROM activity_log.revision_store r"
 							" JOIN activity_log.activity a"
 							" ON a.id OPERATOR(pg_catalog.=) r.activity"
 							" WHERE r.id OPERATOR(pg_catalog.=) $1",
@@ -711,7 +712,7 @@ activity_log_undo_transaction(PG_FUNCTION_ARGS)
 	/* every logged change of the transaction, newest first */
 	changes = fetch_revisions("SELECT " AL_REVISION_COLUMNS
 							  " FROM activity_log.activity a"
-							  " LEFT JOIN activity_log.revisions r"
+							  " LEFT JOIN activity_log.revision_store r"
 							  " ON r.activity OPERATOR(pg_catalog.=) a.id"
 							  " WHERE a.transaction OPERATOR(pg_catalog.=) $1"
 							  " AND a.action OPERATOR(pg_catalog.=) ANY"
@@ -743,10 +744,10 @@ activity_log_undo_transaction(PG_FUNCTION_ARGS)
 	/* refuse if any of its rows changed since, naming the first */
 	conflict = fetch_revisions("SELECT " AL_REVISION_COLUMNS
 							   " FROM activity_log.activity a"
-							   " JOIN activity_log.revisions r"
+							   " JOIN activity_log.revision_store r"
 							   " ON r.activity OPERATOR(pg_catalog.=) a.id"
 							   " WHERE a.transaction OPERATOR(pg_catalog.=) $1"
-							   " AND EXISTS (SELECT FROM activity_log.revisions l"
+							   " AND EXISTS (SELECT FROM activity_log.revision_store l"
 							   "  JOIN activity_log.activity la"
 							   "  ON la.id OPERATOR(pg_catalog.=) l.activity"
 							   "  WHERE l.collection OPERATOR(pg_catalog.=) r.collection"
@@ -777,8 +778,10 @@ activity_log_undo_transaction(PG_FUNCTION_ARGS)
 		Oid			relid = tracked_table(rev->collection);
 		Relation	rel;
 
-		if (rev->deleted)
+		if (rev->op == AL_OP_DELETE)
 			before = rev->data; /* a delete keeps the row it removed */
+		else if (rev->op == AL_OP_INSERT)
+			before = (Datum) 0; /* the row did not exist */
 		else
 		{
 			Oid			ptypes[3] = {TEXTOID, TEXTOID, INT8OID};
@@ -791,7 +794,7 @@ activity_log_undo_transaction(PG_FUNCTION_ARGS)
 											 rev->previous_item : rev->item);
 			pvalues[2] = Int64GetDatum(rev->id);
 			prev = fetch_revisions("SELECT " AL_REVISION_COLUMNS
-								   " FROM activity_log.revisions r"
+								   " FROM activity_log.revision_store r"
 								   " JOIN activity_log.activity a"
 								   " ON a.id OPERATOR(pg_catalog.=) r.activity"
 								   " WHERE r.collection OPERATOR(pg_catalog.=) $1"
@@ -799,24 +802,18 @@ activity_log_undo_transaction(PG_FUNCTION_ARGS)
 								   " AND r.id OPERATOR(pg_catalog.<) $3"
 								   " ORDER BY r.id DESC LIMIT 1",
 								   3, ptypes, pvalues);
-			if (prev != NIL)
-			{
-				ALRevisionRow *p = linitial(prev);
-
-				before = p->deleted ? (Datum) 0 : p->data;
-			}
-			else if (strcmp(rev->action, "update") == 0)
+			if (prev == NIL || ((ALRevisionRow *) linitial(prev))->op == AL_OP_DELETE)
 				ereport(ERROR,
 						(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 						 errmsg("cannot undo the transaction"),
 						 errdetail("Item \"%s\" of collection \"%s\" has no revision before revision " INT64_FORMAT ", so its earlier state is unknown.",
 								   rev->item, rev->collection, rev->id)));
-			else
-				before = (Datum) 0; /* it was created */
+			before = ((ALRevisionRow *) linitial(prev))->data;
 		}
 
 		rel = table_open(relid, RowExclusiveLock);
-		(void) restore_as_revert(rel, rev->item, before, !rev->deleted);
+		(void) restore_as_revert(rel, rev->item, before,
+								 rev->op != AL_OP_DELETE);
 		table_close(rel, NoLock);
 		count++;
 	}
@@ -909,10 +906,10 @@ activity_log_prune_revisions(PG_FUNCTION_ARGS)
 				 errmsg("keep_last must be zero or more")));
 
 	memset(&args, 0, sizeof(args));
-	args.sql = "DELETE FROM activity_log.revisions r USING ("
+	args.sql = "DELETE FROM activity_log.revision_store r USING ("
 		" SELECT id, pg_catalog.row_number() OVER"
 		" (PARTITION BY collection, item ORDER BY id DESC) AS n"
-		" FROM activity_log.revisions) old"
+		" FROM activity_log.revision_store) old"
 		" WHERE r.id OPERATOR(pg_catalog.=) old.id"
 		" AND old.n OPERATOR(pg_catalog.>) $1";
 	args.nargs = 1;

@@ -127,7 +127,7 @@ al_catalog(void)
 		catalog.namespace = nsp;
 		catalog.activity = lookup_relation(nsp, "activity");
 		catalog.activity_seq = lookup_relation(nsp, "activity_id_seq");
-		catalog.revisions = lookup_relation(nsp, "revisions");
+		catalog.revisions = lookup_relation(nsp, "revision_store");
 		catalog.revisions_seq = lookup_relation(nsp, "revisions_id_seq");
 		catalog.tracking = lookup_relation(nsp, "tracking");
 		catalog.tracking_pkey = lookup_relation(nsp, "tracking_pkey");
@@ -369,6 +369,7 @@ al_insert_revision(const ALRevision *rev)
 	values[Anum_al_revisions_data - 1] = rev->data;
 	values[Anum_al_revisions_delta - 1] = rev->delta;
 	values[Anum_al_revisions_parent - 1] = Int64GetDatum(rev->parent);
+	values[Anum_al_revisions_op - 1] = CharGetDatum(rev->op);
 	values[Anum_al_revisions_previous_item - 1] = rev->previous_item;
 	memset(nulls, false, sizeof(nulls));
 	nulls[Anum_al_revisions_data - 1] = rev->data == (Datum) 0;

@@ -117,16 +117,16 @@ check_trackable(Relation rel)
 	const ALCatalog *cat = al_catalog();
 	char		relkind = rel->rd_rel->relkind;
 
+	if (RelationGetNamespace(rel) == cat->namespace)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("cannot track relation \"%s\" of the activity_log extension",
+						RelationGetRelationName(rel))));
 	if (relkind != RELKIND_RELATION && relkind != RELKIND_PARTITIONED_TABLE)
 		ereport(ERROR,
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
 				 errmsg("\"%s\" is not a table", RelationGetRelationName(rel)),
 				 errdetail("Only ordinary and partitioned tables can be tracked.")));
-	if (RelationGetNamespace(rel) == cat->namespace)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("cannot track table \"%s\" of the activity_log extension",
-						RelationGetRelationName(rel))));
 	if (RelationGetRelid(rel) < FirstNormalObjectId)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),

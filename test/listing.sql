@@ -38,12 +38,12 @@ VALUES
  (13, 'create',   'ALICE',   '2021-04-01 00:00+00',    '172.16.0.1',  'Mozilla/5.0 (Mac)',   'cms', 'tags',           'a_c',   NULL,                 'app',      '112'),
  (14, 'truncate', 'erin',    '2021-05-05 05:05:05+00', '10.0.0.1',    'psql',                NULL,  'tags',           NULL,    NULL,                 'postgres', '113'),
  (15, 'export',   'erin',    '2021-06-01 10:00+00',    '10.0.0.5',    'curl/8.0',            'api', 'articles',       'x\y',   'CSV',                'erin',     '114');
-INSERT INTO activity_log.revisions (id, activity, collection, item, data, delta)
-VALUES (1, 1, 'articles', '1', '{}', '{}'), (2, 2, 'articles', '1', '{}', '{}'),
-       (3, 3, 'articles', '2', '{}', '{}'), (4, 5, 'pages', 'about', '{}', NULL),
-       (5, 7, 'pages', 'about', '{}', '{}'), (6, 10, 'articles', '100', '{}', '{}'),
-       (7, 12, 'tags', 'ab', '{}', '{}'), (8, 13, 'tags', 'a_c', '{}', '{}'),
-       (9, 2, 'articles', '1', '{}', '{}');
+INSERT INTO activity_log.revision_store (id, activity, op, collection, item, data, delta)
+VALUES (1, 1, 'i', 'articles', '1', '{}', NULL), (2, 2, 'u', 'articles', '1', '{}', '{}'),
+       (3, 3, 'i', 'articles', '2', '{}', NULL), (4, 5, 'd', 'pages', 'about', '{}', NULL),
+       (5, 7, 'i', 'pages', 'about', '{}', NULL), (6, 10, 'u', 'articles', '100', '{}', '{}'),
+       (7, 12, 'i', 'tags', 'ab', '{}', NULL), (8, 13, 'i', 'tags', 'a_c', '{}', NULL),
+       (9, 2, 'u', 'articles', '1', '{}', '{}');
 
 -- ids list_activity returns for a query, in its order
 CREATE FUNCTION al_tap_ids(q jsonb) RETURNS SETOF bigint LANGUAGE sql AS

@@ -6,7 +6,7 @@
 BEGIN;
 SET LOCAL client_min_messages = warning;
 
-SELECT plan(82);
+SELECT plan(83);
 
 -- The extension and its schema ------------------------------------------
 
@@ -73,7 +73,10 @@ SELECT is(
 
 -- revisions --------------------------------------------------------------
 
-SELECT has_table('activity_log', 'revisions', 'table activity_log.revisions exists');
+-- revisions is a view over revision_store, which stores a create's delta
+-- once (as its data); the constraints and indexes live on the store.
+SELECT has_view('activity_log', 'revisions', 'view activity_log.revisions exists');
+SELECT has_table('activity_log', 'revision_store', 'table activity_log.revision_store exists');
 SELECT columns_are('activity_log', 'revisions',
     ARRAY['id', 'activity', 'collection', 'item', 'data', 'delta', 'parent', 'previous_item'],
     'revisions has exactly the expected columns');
@@ -87,29 +90,29 @@ SELECT col_type_is('activity_log', 'revisions', 'delta',      'jsonb',  'revisio
 SELECT col_type_is('activity_log', 'revisions', 'parent',     'bigint', 'revisions.parent is bigint');
 SELECT col_type_is('activity_log', 'revisions', 'previous_item', 'text', 'revisions.previous_item is text');
 
-SELECT col_not_null('activity_log', 'revisions', 'id',         'revisions.id is NOT NULL');
-SELECT col_not_null('activity_log', 'revisions', 'activity',   'revisions.activity is NOT NULL');
-SELECT col_not_null('activity_log', 'revisions', 'collection', 'revisions.collection is NOT NULL');
-SELECT col_not_null('activity_log', 'revisions', 'item',       'revisions.item is NOT NULL');
+SELECT col_not_null('activity_log', 'revision_store', 'id',         'revisions.id is NOT NULL');
+SELECT col_not_null('activity_log', 'revision_store', 'activity',   'revisions.activity is NOT NULL');
+SELECT col_not_null('activity_log', 'revision_store', 'collection', 'revisions.collection is NOT NULL');
+SELECT col_not_null('activity_log', 'revision_store', 'item',       'revisions.item is NOT NULL');
 SELECT col_is_null('activity_log', 'revisions', 'data',   'revisions.data is nullable');
 SELECT col_is_null('activity_log', 'revisions', 'delta',  'revisions.delta is nullable (a delete has none)');
 SELECT col_is_null('activity_log', 'revisions', 'parent', 'revisions.parent is nullable');
 
-SELECT col_is_pk('activity_log', 'revisions', 'id', 'revisions.id is the primary key');
+SELECT col_is_pk('activity_log', 'revision_store', 'id', 'revisions.id is the primary key');
 SELECT has_sequence('activity_log', 'revisions_id_seq', 'sequence activity_log.revisions_id_seq exists');
 
-SELECT has_index('activity_log', 'revisions', 'revisions_activity_idx',
+SELECT has_index('activity_log', 'revision_store', 'revisions_activity_idx',
     ARRAY['activity'], 'index on revisions (activity)');
-SELECT has_index('activity_log', 'revisions', 'revisions_collection_item_idx',
+SELECT has_index('activity_log', 'revision_store', 'revisions_collection_item_idx',
     ARRAY['collection', 'item'], 'index on revisions (collection, item)');
 
-SELECT fk_ok('activity_log', 'revisions', 'activity', 'activity_log', 'activity', 'id',
+SELECT fk_ok('activity_log', 'revision_store', 'activity', 'activity_log', 'activity', 'id',
     'revisions.activity references activity.id');
-SELECT fk_ok('activity_log', 'revisions', 'parent', 'activity_log', 'revisions', 'id',
+SELECT fk_ok('activity_log', 'revision_store', 'parent', 'activity_log', 'revision_store', 'id',
     'revisions.parent references revisions.id');
 SELECT is(
     (SELECT confdeltype FROM pg_constraint
-      WHERE conrelid = 'activity_log.revisions'::regclass AND contype = 'f'
+      WHERE conrelid = 'activity_log.revision_store'::regclass AND contype = 'f'
         AND confrelid = 'activity_log.activity'::regclass),
     'c'::"char",
     'deleting an activity cascades to its revisions');
@@ -130,13 +133,13 @@ SELECT set_eq(
         FROM pg_extension e, unnest(e.extconfig) AS c
        WHERE e.extname = 'activity_log'$$,
     ARRAY['activity_log.activity', 'activity_log.activity_id_seq',
-          'activity_log.revisions', 'activity_log.revisions_id_seq',
+          'activity_log.revision_store', 'activity_log.revisions_id_seq',
           'activity_log.tracking'],
     'the log tables, their sequences and tracking are extension configuration (dumped by pg_dump)');
 SELECT ok(
     (SELECT 'activity_log.activity'::regclass = ANY (extconfig)
         AND 'activity_log.activity_id_seq'::regclass = ANY (extconfig)
-        AND 'activity_log.revisions'::regclass = ANY (extconfig)
+        AND 'activity_log.revision_store'::regclass = ANY (extconfig)
         AND 'activity_log.revisions_id_seq'::regclass = ANY (extconfig)
        FROM pg_extension WHERE extname = 'activity_log'),
     'activity, revisions and their sequences are in pg_extension.extconfig');

@@ -148,10 +148,10 @@ SELECT throws_ok($$SELECT activity_log.track('pg_class')$$,
     '0A000', 'cannot track system table "pg_class"',
     'a system catalog is refused with 0A000');
 SELECT throws_ok($$SELECT activity_log.track('activity_log.activity')$$,
-    '22023', 'cannot track table "activity" of the activity_log extension',
+    '22023', 'cannot track relation "activity" of the activity_log extension',
     'activity_log.activity itself is refused with 22023');
 SELECT throws_ok($$SELECT activity_log.track('activity_log.revisions')$$,
-    '22023', 'cannot track table "revisions" of the activity_log extension',
+    '22023', 'cannot track relation "revisions" of the activity_log extension',
     'activity_log.revisions is refused with 22023');
 SELECT throws_ok($$SELECT activity_log.track('al_tap_ok', exclude => ARRAY['a', 'nope'])$$,
     '42703', 'column "nope" of relation "al_tap_ok" does not exist',
