@@ -32,3 +32,6 @@ include $(PGXS)
 .PHONY: pgtap
 pgtap:
 	pg_prove -f test/*.sql
+
+# every object depends on the shared headers
+$(OBJS): src/activity_log.h src/compat.h

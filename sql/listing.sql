@@ -2,7 +2,6 @@
 -- Fixed rows, written directly by the superuser so that every value is known.
 TRUNCATE activity_log.activity CASCADE;
 ALTER SEQUENCE activity_log.activity_id_seq RESTART;
-ALTER SEQUENCE activity_log.revisions_id_seq RESTART;
 INSERT INTO activity_log.activity
 	(id, action, "user", "timestamp", ip, user_agent, origin, collection, item, comment, db_user, transaction)
 VALUES
@@ -17,9 +16,8 @@ VALUES
  (9, 'comment', 'Bob', '2021-03-01 10:00+00', '10.0.0.3', 'Mozilla/5.0 (Win)', 'cms', 'articles', '10', '', 'app', '108'),
  (10, 'update', 'dave', '2021-03-02 10:00+00', '10.0.0.4', 'Mozilla/5.0 (Linux)', 'cms', 'articles', '100', NULL, 'app', '109');
 SELECT setval('activity_log.activity_id_seq', 10);
-INSERT INTO activity_log.revision_store (activity, op, collection, item, data, delta)
-SELECT id, CASE action WHEN 'create' THEN 'i' WHEN 'update' THEN 'u' ELSE 'd' END::"char", collection, item, '{}', '{}' FROM activity_log.activity WHERE action IN ('create', 'update', 'delete');
-INSERT INTO activity_log.revision_store (activity, op, collection, item, data, delta) VALUES (2, 'u', 'articles', '1', '{}', '{}');
+INSERT INTO activity_log.revision_store (activity, op, data, delta)
+SELECT id, CASE action WHEN 'create' THEN 'i' WHEN 'update' THEN 'u' ELSE 'd' END::"char", '{}', '{}' FROM activity_log.activity WHERE action IN ('create', 'update', 'delete');
 
 -- ids of the rows list_activity returns, in order
 CREATE FUNCTION ids(q jsonb) RETURNS bigint[] LANGUAGE sql AS

@@ -2,7 +2,6 @@
 -- links of foreign key actions, prune and prune_revisions
 TRUNCATE activity_log.activity CASCADE;
 ALTER SEQUENCE activity_log.activity_id_seq RESTART;
-ALTER SEQUENCE activity_log.revisions_id_seq RESTART;
 CREATE TABLE docs (
 	id int PRIMARY KEY,
 	title text NOT NULL,

@@ -146,16 +146,13 @@ extern Datum al_current_role_name(void);
 #define Anum_al_activity_transaction 12
 
 /* activity_log.revision_store */
-#define Natts_al_revisions			9
-#define Anum_al_revisions_id		1
-#define Anum_al_revisions_activity	2
-#define Anum_al_revisions_parent	3
-#define Anum_al_revisions_op		4
-#define Anum_al_revisions_collection 5
-#define Anum_al_revisions_item		6
-#define Anum_al_revisions_data		7
-#define Anum_al_revisions_delta		8
-#define Anum_al_revisions_previous_item 9
+#define Natts_al_revisions			6
+#define Anum_al_revisions_activity	1
+#define Anum_al_revisions_parent	2
+#define Anum_al_revisions_op		3
+#define Anum_al_revisions_data		4
+#define Anum_al_revisions_delta		5
+#define Anum_al_revisions_previous_item 6
 
 /* revision_store.op */
 #define AL_OP_INSERT	'i'
@@ -168,8 +165,7 @@ typedef struct ALCatalog
 	Oid			namespace;
 	Oid			activity;
 	Oid			activity_seq;
-	Oid			revisions;
-	Oid			revisions_seq;
+	Oid			revisions;		/* revision_store */
 	Oid			tracking;
 	Oid			tracking_pkey;
 } ALCatalog;
@@ -183,17 +179,15 @@ extern int64 al_insert_activity(const char *action, Datum collection,
 /* A revision row to write; datums are text/jsonb, (Datum) 0 for NULL */
 typedef struct ALRevision
 {
-	int64		activity;
+	int64		activity;		/* also the revision's id */
 	char		op;				/* AL_OP_INSERT, AL_OP_UPDATE, AL_OP_DELETE */
-	Datum		collection;
-	Datum		item;
 	Datum		data;
 	Datum		delta;			/* (Datum) 0 unless an update */
 	int64		parent;			/* 0 for none */
 	Datum		previous_item;
 } ALRevision;
 
-extern int64 al_insert_revision(const ALRevision *rev);
+extern void al_insert_revision(const ALRevision *rev);
 extern void al_run_as_log_owner(void (*fn) (void *), void *arg);
 extern void al_spi_exec(const char *sql, int nargs, Oid *types, Datum *values,
 						const char *nulls, int expected);

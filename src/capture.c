@@ -393,6 +393,7 @@ capture_row(ALRelInfo *info, CmdType cmd, TupleDesc tupdesc,
 	bool		is_revert;
 	int64		parent;
 	ALRevision	rev;
+	Datum		item;
 	Datum		olditem;
 
 	heap_deform_tuple(tuple, tupdesc, values, nulls);
@@ -430,15 +431,14 @@ capture_row(ALRelInfo *info, CmdType cmd, TupleDesc tupdesc,
 		cmd == CMD_UPDATE ? "update" : "delete";
 
 	memset(&rev, 0, sizeof(rev));
-	rev.collection = info->collection;
-	rev.item = al_key_text(info->keys, info->nkeys, rowvalues, rownulls);
-	olditem = rev.item;
+	item = al_key_text(info->keys, info->nkeys, rowvalues, rownulls);
+	olditem = item;
 	if (cmd == CMD_UPDATE &&
 		key_changed(info, values, nulls, rowvalues, rownulls))
 		olditem = rev.previous_item =
 			al_key_text(info->keys, info->nkeys, values, nulls);
 
-	rev.activity = al_insert_activity(action, info->collection, rev.item,
+	rev.activity = al_insert_activity(action, info->collection, item,
 									  false, (Datum) 0, true);
 	if (is_revert)
 		revert_activity = rev.activity;
@@ -451,10 +451,8 @@ capture_row(ALRelInfo *info, CmdType cmd, TupleDesc tupdesc,
 		cmd == CMD_UPDATE ? AL_OP_UPDATE : AL_OP_DELETE;
 	rev.parent = parent;
 
+	al_insert_revision(&rev);
 	if (info->referenced &&
 		(cmd == CMD_DELETE || rev.previous_item != (Datum) 0))
-		remember_cause(info, olditem, cmd == CMD_DELETE,
-					   al_insert_revision(&rev));
-	else
-		(void) al_insert_revision(&rev);
+		remember_cause(info, olditem, cmd == CMD_DELETE, rev.activity);
 }

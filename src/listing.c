@@ -1111,7 +1111,7 @@ object_sql(ALQuery *q)
 						 al_fields[i].name, al_fields[i].sql);
 	}
 	if (q->revisions)
-		appendStringInfo(&sql, "%s'revisions', (SELECT pg_catalog.jsonb_agg(r.id ORDER BY r.id)"
+		appendStringInfo(&sql, "%s'revisions', (SELECT pg_catalog.jsonb_agg(r.activity)"
 						 " FROM activity_log.revision_store r"
 						 " WHERE r.activity OPERATOR(pg_catalog.=) a.id)",
 						 n > 0 ? ", " : "");

@@ -53,12 +53,14 @@
 	"WITH RECURSIVE chain(item) AS (" \
 	" SELECT $2::pg_catalog.text" \
 	" UNION" \
-	" SELECT CASE WHEN r.item OPERATOR(pg_catalog.=) c.item" \
-	"  THEN r.previous_item ELSE r.item END" \
-	" FROM activity_log.revision_store r, chain c" \
-	" WHERE r.collection OPERATOR(pg_catalog.=) $1" \
+	" SELECT CASE WHEN a.item OPERATOR(pg_catalog.=) c.item" \
+	"  THEN r.previous_item ELSE a.item END" \
+	" FROM activity_log.revision_store r" \
+	" JOIN activity_log.activity a ON a.id OPERATOR(pg_catalog.=) r.activity," \
+	" chain c" \
+	" WHERE a.collection OPERATOR(pg_catalog.=) $1" \
 	" AND r.previous_item IS NOT NULL" \
-	" AND (r.item OPERATOR(pg_catalog.=) c.item" \
+	" AND (a.item OPERATOR(pg_catalog.=) c.item" \
 	"  OR r.previous_item OPERATOR(pg_catalog.=) c.item)) "
 
 /* A revision, as read from the log */
@@ -198,14 +200,16 @@ read_history(void *arg)
 
 	plan = saved_plan(&history_plan,
 					  AL_CHAIN_CTE
-					  "SELECT r.id, r.activity, a.action, a.\"user\", a.\"timestamp\","
-					  " a.comment, r.item, r.previous_item, r.data, r.delta, r.parent"
-					  " FROM activity_log.revisions r"
-					  " JOIN activity_log.activity a"
-					  " ON a.id OPERATOR(pg_catalog.=) r.activity"
-					  " WHERE r.collection OPERATOR(pg_catalog.=) $1"
-					  " AND r.item OPERATOR(pg_catalog.=) ANY (SELECT item FROM chain)"
-					  " ORDER BY r.id",
+					  "SELECT r.activity, r.activity, a.action, a.\"user\", a.\"timestamp\","
+					  " a.comment, a.item, r.previous_item, r.data,"
+					  " CASE WHEN r.op OPERATOR(pg_catalog.=) 'i' THEN r.data ELSE r.delta END,"
+					  " r.parent"
+					  " FROM activity_log.activity a"
+					  " JOIN activity_log.revision_store r"
+					  " ON r.activity OPERATOR(pg_catalog.=) a.id"
+					  " WHERE a.collection OPERATOR(pg_catalog.=) $1"
+					  " AND a.item OPERATOR(pg_catalog.=) ANY (SELECT item FROM chain)"
+					  " ORDER BY a.id",
 					  2, args->types);
 	rc = SPI_execute_plan(plan, args->values, NULL, true, 0);
 	if (rc != SPI_OK_SELECT)
@@ -257,13 +261,13 @@ read_item_at(void *arg)
 	plan = saved_plan(&item_at_plan,
 					  AL_CHAIN_CTE
 					  "SELECT CASE WHEN r.op OPERATOR(pg_catalog.=) 'd' THEN NULL ELSE r.data END"
-					  " FROM activity_log.revision_store r"
-					  " JOIN activity_log.activity a"
-					  " ON a.id OPERATOR(pg_catalog.=) r.activity"
-					  " WHERE r.collection OPERATOR(pg_catalog.=) $1"
-					  " AND r.item OPERATOR(pg_catalog.=) ANY (SELECT item FROM chain)"
+					  " FROM activity_log.activity a"
+					  " JOIN activity_log.revision_store r"
+					  " ON r.activity OPERATOR(pg_catalog.=) a.id"
+					  " WHERE a.collection OPERATOR(pg_catalog.=) $1"
+					  " AND a.item OPERATOR(pg_catalog.=) ANY (SELECT item FROM chain)"
 					  " AND a.\"timestamp\" OPERATOR(pg_catalog.<=) $3"
-					  " ORDER BY r.id DESC LIMIT 1",
+					  " ORDER BY a.id DESC LIMIT 1",
 					  3, args->types);
 	rc = SPI_execute_plan(plan, args->values, NULL, true, 1);
 	if (rc != SPI_OK_SELECT)
@@ -394,7 +398,7 @@ fetch_revisions(const char *sql, int nargs, Oid *types, Datum *values)
 }
 
 #define AL_REVISION_COLUMNS \
-	"r.id, a.collection, r.item, r.previous_item, r.data, r.op," \
+	"a.id, a.collection, a.item, r.previous_item, r.data, r.op," \
 	" a.action, r.parent"
 
 /*
@@ -416,9 +420,9 @@ current_key(ALRevisionRow *rev)
 							 " FROM activity_log.revision_store r"
 							 " JOIN activity_log.activity a"
 							 " ON a.id OPERATOR(pg_catalog.=) r.activity"
-							 " WHERE r.collection OPERATOR(pg_catalog.=) $1"
-							 " AND r.item OPERATOR(pg_catalog.=) ANY (SELECT item FROM chain)"
-							 " ORDER BY r.id DESC LIMIT 1",
+							 " WHERE a.collection OPERATOR(pg_catalog.=) $1"
+							 " AND a.item OPERATOR(pg_catalog.=) ANY (SELECT item FROM chain)"
+							 " ORDER BY a.id DESC LIMIT 1",
 							 2, types, values);
 	return newest != NIL ? ((ALRevisionRow *) linitial(newest))->item : rev->item;
 }
@@ -655,7 +659,7 @@ activity_log_revert(PG_FUNCTION_ARGS)
 							" FROM activity_log.revision_store r"
 							" JOIN activity_log.activity a"
 							" ON a.id OPERATOR(pg_catalog.=) r.activity"
-							" WHERE r.id OPERATOR(pg_catalog.=) $1",
+							" WHERE r.activity OPERATOR(pg_catalog.=) $1",
 							1, types, values);
 	rev = found != NIL ? linitial(found) : NULL;
 	if (rev == NULL || !al_collection_visible(rev->collection))
@@ -717,7 +721,7 @@ activity_log_undo_transaction(PG_FUNCTION_ARGS)
 							  " WHERE a.transaction OPERATOR(pg_catalog.=) $1"
 							  " AND a.action OPERATOR(pg_catalog.=) ANY"
 							  " ('{create,update,delete,truncate,revert}')"
-							  " ORDER BY a.id DESC, r.id DESC",
+							  " ORDER BY a.id DESC",
 							  1, types, values);
 	if (changes == NIL)
 		ereport(ERROR,
@@ -732,7 +736,7 @@ activity_log_undo_transaction(PG_FUNCTION_ARGS)
 					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 					 errmsg("permission denied for collection \"%s\"",
 							rev->collection)));
-		if (rev->item == NULL)
+		if (rev->op == '\0')
 			ereport(ERROR,
 					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 					 errmsg("cannot undo the transaction"),
@@ -750,12 +754,12 @@ activity_log_undo_transaction(PG_FUNCTION_ARGS)
 							   " AND EXISTS (SELECT FROM activity_log.revision_store l"
 							   "  JOIN activity_log.activity la"
 							   "  ON la.id OPERATOR(pg_catalog.=) l.activity"
-							   "  WHERE l.collection OPERATOR(pg_catalog.=) r.collection"
-							   "  AND (l.item OPERATOR(pg_catalog.=) r.item"
-							   "   OR l.previous_item OPERATOR(pg_catalog.=) r.item)"
-							   "  AND l.id OPERATOR(pg_catalog.>) r.id"
+							   "  WHERE la.collection OPERATOR(pg_catalog.=) a.collection"
+							   "  AND (la.item OPERATOR(pg_catalog.=) a.item"
+							   "   OR l.previous_item OPERATOR(pg_catalog.=) a.item)"
+							   "  AND l.activity OPERATOR(pg_catalog.>) a.id"
 							   "  AND la.transaction OPERATOR(pg_catalog.<>) $1)"
-							   " ORDER BY r.id LIMIT 1",
+							   " ORDER BY a.id LIMIT 1",
 							   1, types, values);
 	if (conflict != NIL)
 	{
@@ -797,10 +801,10 @@ activity_log_undo_transaction(PG_FUNCTION_ARGS)
 								   " FROM activity_log.revision_store r"
 								   " JOIN activity_log.activity a"
 								   " ON a.id OPERATOR(pg_catalog.=) r.activity"
-								   " WHERE r.collection OPERATOR(pg_catalog.=) $1"
-								   " AND r.item OPERATOR(pg_catalog.=) $2"
-								   " AND r.id OPERATOR(pg_catalog.<) $3"
-								   " ORDER BY r.id DESC LIMIT 1",
+								   " WHERE a.collection OPERATOR(pg_catalog.=) $1"
+								   " AND a.item OPERATOR(pg_catalog.=) $2"
+								   " AND a.id OPERATOR(pg_catalog.<) $3"
+								   " ORDER BY a.id DESC LIMIT 1",
 								   3, ptypes, pvalues);
 			if (prev == NIL || ((ALRevisionRow *) linitial(prev))->op == AL_OP_DELETE)
 				ereport(ERROR,
@@ -907,10 +911,11 @@ activity_log_prune_revisions(PG_FUNCTION_ARGS)
 
 	memset(&args, 0, sizeof(args));
 	args.sql = "DELETE FROM activity_log.revision_store r USING ("
-		" SELECT id, pg_catalog.row_number() OVER"
-		" (PARTITION BY collection, item ORDER BY id DESC) AS n"
-		" FROM activity_log.revision_store) old"
-		" WHERE r.id OPERATOR(pg_catalog.=) old.id"
+		" SELECT s.activity, pg_catalog.row_number() OVER"
+		" (PARTITION BY a.collection, a.item ORDER BY a.id DESC) AS n"
+		" FROM activity_log.revision_store s"
+		" JOIN activity_log.activity a ON a.id OPERATOR(pg_catalog.=) s.activity) old"
+		" WHERE r.activity OPERATOR(pg_catalog.=) old.activity"
 		" AND old.n OPERATOR(pg_catalog.>) $1";
 	args.nargs = 1;
 	args.types[0] = INT8OID;

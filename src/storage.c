@@ -53,7 +53,7 @@ typedef struct ALLogTable
 	Relation	rel;
 	ResultRelInfo *rri;
 	TupleTableSlot *slot;
-	Oid			seqid;			/* sequence of its "id" column */
+	Oid			seqid;			/* sequence of its "id" column, if any */
 } ALLogTable;
 
 /* Everything opened for the current transaction */
@@ -128,7 +128,6 @@ al_catalog(void)
 		catalog.activity = lookup_relation(nsp, "activity");
 		catalog.activity_seq = lookup_relation(nsp, "activity_id_seq");
 		catalog.revisions = lookup_relation(nsp, "revision_store");
-		catalog.revisions_seq = lookup_relation(nsp, "revisions_id_seq");
 		catalog.tracking = lookup_relation(nsp, "tracking");
 		catalog.tracking_pkey = lookup_relation(nsp, "tracking_pkey");
 		catalog_valid = true;
@@ -147,7 +146,7 @@ storage_invalidate(Datum arg, Oid relid)
 		return;
 	if (relid == InvalidOid || relid == catalog.activity ||
 		relid == catalog.revisions || relid == catalog.tracking ||
-		relid == catalog.activity_seq || relid == catalog.revisions_seq)
+		relid == catalog.activity_seq)
 	{
 		catalog_valid = false;
 		if (log_state != NULL)
@@ -206,7 +205,7 @@ log_open(void)
 		state->estate = CreateExecutorState();
 		log_open_table(&state->activity, cat->activity, cat->activity_seq,
 					   Natts_al_activity);
-		log_open_table(&state->revisions, cat->revisions, cat->revisions_seq,
+		log_open_table(&state->revisions, cat->revisions, InvalidOid,
 					   Natts_al_revisions);
 	}
 	PG_CATCH();
@@ -350,35 +349,28 @@ al_insert_activity(const char *action, Datum collection,
 
 /*
  * al_insert_revision
- *		Insert a revision row; returns its id.
+ *		Insert the revision row of an activity (its id is the activity's).
  */
-int64
+void
 al_insert_revision(const ALRevision *rev)
 {
 	ALLogState *state = log_open();
 	Datum		values[Natts_al_revisions];
 	bool		nulls[Natts_al_revisions];
-	int64		id;
 
-	id = nextval_internal(state->revisions.seqid, false);
-
-	values[Anum_al_revisions_id - 1] = Int64GetDatum(id);
 	values[Anum_al_revisions_activity - 1] = Int64GetDatum(rev->activity);
-	values[Anum_al_revisions_collection - 1] = rev->collection;
-	values[Anum_al_revisions_item - 1] = rev->item;
-	values[Anum_al_revisions_data - 1] = rev->data;
-	values[Anum_al_revisions_delta - 1] = rev->delta;
 	values[Anum_al_revisions_parent - 1] = Int64GetDatum(rev->parent);
 	values[Anum_al_revisions_op - 1] = CharGetDatum(rev->op);
+	values[Anum_al_revisions_data - 1] = rev->data;
+	values[Anum_al_revisions_delta - 1] = rev->delta;
 	values[Anum_al_revisions_previous_item - 1] = rev->previous_item;
 	memset(nulls, false, sizeof(nulls));
+	nulls[Anum_al_revisions_parent - 1] = rev->parent == 0;
 	nulls[Anum_al_revisions_data - 1] = rev->data == (Datum) 0;
 	nulls[Anum_al_revisions_delta - 1] = rev->delta == (Datum) 0;
-	nulls[Anum_al_revisions_parent - 1] = rev->parent == 0;
 	nulls[Anum_al_revisions_previous_item - 1] = rev->previous_item == (Datum) 0;
 
 	log_insert(state, &state->revisions, values, nulls);
-	return id;
 }
 
 /*

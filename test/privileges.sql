@@ -8,7 +8,7 @@
 BEGIN;
 SET LOCAL client_min_messages = warning;
 
-SELECT plan(56);
+SELECT plan(59);
 
 CREATE ROLE al_tap_owner NOLOGIN;
 CREATE ROLE al_tap_other NOLOGIN;
@@ -35,8 +35,8 @@ SELECT table_privs_are('activity_log', 'tracking', 'al_tap_owner', ARRAY[]::text
     'an ordinary role has no privilege on activity_log.tracking');
 SELECT sequence_privs_are('activity_log', 'activity_id_seq', 'al_tap_owner', ARRAY[]::text[],
     'an ordinary role has no privilege on activity_log.activity_id_seq');
-SELECT sequence_privs_are('activity_log', 'revisions_id_seq', 'al_tap_owner', ARRAY[]::text[],
-    'an ordinary role has no privilege on activity_log.revisions_id_seq');
+SELECT table_privs_are('activity_log', 'revision_store', 'al_tap_owner', ARRAY[]::text[],
+    'an ordinary role has no privilege on activity_log.revision_store');
 SELECT table_privs_are('activity_log', 'tracked', 'al_tap_owner', ARRAY['SELECT'],
     'everyone may read activity_log.tracked');
 SELECT table_privs_are('activity_log', 'activity', 'activity_log_admin', ARRAY['SELECT'],
@@ -76,13 +76,22 @@ SELECT throws_ok($$TRUNCATE activity_log.activity CASCADE$$,
     '42501', NULL, 'the owner may not TRUNCATE activity_log.activity');
 SELECT throws_ok($$SELECT * FROM activity_log.revisions$$,
     '42501', NULL, 'the owner may not SELECT activity_log.revisions');
+-- revisions is a view that cannot be written at all (55000); its store
+-- refuses for lack of privilege (42501)
 SELECT throws_ok(
     $$INSERT INTO activity_log.revisions (activity, collection, item) VALUES (1, 'al_tap_owned', '99')$$,
-    '42501', NULL, 'the owner may not INSERT into activity_log.revisions');
+    '55000', NULL, 'the owner may not INSERT into activity_log.revisions');
 SELECT throws_ok($$UPDATE activity_log.revisions SET data = '{}'$$,
-    '42501', NULL, 'the owner may not UPDATE activity_log.revisions');
+    '55000', NULL, 'the owner may not UPDATE activity_log.revisions');
 SELECT throws_ok($$DELETE FROM activity_log.revisions$$,
-    '42501', NULL, 'the owner may not DELETE from activity_log.revisions');
+    '55000', NULL, 'the owner may not DELETE from activity_log.revisions');
+SELECT throws_ok(
+    $$INSERT INTO activity_log.revision_store (activity, op) VALUES (1, 'i')$$,
+    '42501', NULL, 'the owner may not INSERT into activity_log.revision_store');
+SELECT throws_ok($$UPDATE activity_log.revision_store SET data = '{}'$$,
+    '42501', NULL, 'the owner may not UPDATE activity_log.revision_store');
+SELECT throws_ok($$DELETE FROM activity_log.revision_store$$,
+    '42501', NULL, 'the owner may not DELETE from activity_log.revision_store');
 SELECT throws_ok($$SELECT * FROM activity_log.tracking$$,
     '42501', NULL, 'the owner may not SELECT activity_log.tracking');
 SELECT throws_ok(

@@ -6,7 +6,7 @@
 BEGIN;
 SET LOCAL client_min_messages = warning;
 
-SELECT plan(83);
+SELECT plan(78);
 
 -- The extension and its schema ------------------------------------------
 
@@ -90,25 +90,16 @@ SELECT col_type_is('activity_log', 'revisions', 'delta',      'jsonb',  'revisio
 SELECT col_type_is('activity_log', 'revisions', 'parent',     'bigint', 'revisions.parent is bigint');
 SELECT col_type_is('activity_log', 'revisions', 'previous_item', 'text', 'revisions.previous_item is text');
 
-SELECT col_not_null('activity_log', 'revision_store', 'id',         'revisions.id is NOT NULL');
-SELECT col_not_null('activity_log', 'revision_store', 'activity',   'revisions.activity is NOT NULL');
-SELECT col_not_null('activity_log', 'revision_store', 'collection', 'revisions.collection is NOT NULL');
-SELECT col_not_null('activity_log', 'revision_store', 'item',       'revisions.item is NOT NULL');
-SELECT col_is_null('activity_log', 'revisions', 'data',   'revisions.data is nullable');
-SELECT col_is_null('activity_log', 'revisions', 'delta',  'revisions.delta is nullable (a delete has none)');
-SELECT col_is_null('activity_log', 'revisions', 'parent', 'revisions.parent is nullable');
-
-SELECT col_is_pk('activity_log', 'revision_store', 'id', 'revisions.id is the primary key');
-SELECT has_sequence('activity_log', 'revisions_id_seq', 'sequence activity_log.revisions_id_seq exists');
-
-SELECT has_index('activity_log', 'revision_store', 'revisions_activity_idx',
-    ARRAY['activity'], 'index on revisions (activity)');
-SELECT has_index('activity_log', 'revision_store', 'revisions_collection_item_idx',
-    ARRAY['collection', 'item'], 'index on revisions (collection, item)');
-
+-- The store: one row per revision, keyed by (and cascading with) its
+-- activity, whose collection and item it shows.
+SELECT col_not_null('activity_log', 'revision_store', 'activity', 'revision_store.activity is NOT NULL');
+SELECT col_not_null('activity_log', 'revision_store', 'op', 'revision_store.op is NOT NULL');
+SELECT col_is_pk('activity_log', 'revision_store', 'activity', 'a revision is keyed by its activity (revisions(activity))');
+SELECT has_index('activity_log', 'activity', 'activity_collection_item_idx',
+    ARRAY['collection', 'item'], 'revisions(collection, item) are found through activity(collection, item)');
 SELECT fk_ok('activity_log', 'revision_store', 'activity', 'activity_log', 'activity', 'id',
     'revisions.activity references activity.id');
-SELECT fk_ok('activity_log', 'revision_store', 'parent', 'activity_log', 'revision_store', 'id',
+SELECT fk_ok('activity_log', 'revision_store', 'parent', 'activity_log', 'revision_store', 'activity',
     'revisions.parent references revisions.id');
 SELECT is(
     (SELECT confdeltype FROM pg_constraint
@@ -116,6 +107,16 @@ SELECT is(
         AND confrelid = 'activity_log.activity'::regclass),
     'c'::"char",
     'deleting an activity cascades to its revisions');
+SELECT is(
+    (SELECT confdeltype FROM pg_constraint
+      WHERE conrelid = 'activity_log.revision_store'::regclass AND contype = 'f'
+        AND confrelid = 'activity_log.revision_store'::regclass),
+    'n'::"char",
+    'deleting a revision sets its children''s parent to NULL');
+SELECT is(
+    (SELECT count(*) FROM activity_log.revisions WHERE id <> activity),
+    0::bigint,
+    'a revision''s id is its activity''s id');
 
 -- tracking ---------------------------------------------------------------
 
@@ -133,19 +134,17 @@ SELECT set_eq(
         FROM pg_extension e, unnest(e.extconfig) AS c
        WHERE e.extname = 'activity_log'$$,
     ARRAY['activity_log.activity', 'activity_log.activity_id_seq',
-          'activity_log.revision_store', 'activity_log.revisions_id_seq',
-          'activity_log.tracking'],
+          'activity_log.revision_store', 'activity_log.tracking'],
     'the log tables, their sequences and tracking are extension configuration (dumped by pg_dump)');
 SELECT ok(
     (SELECT 'activity_log.activity'::regclass = ANY (extconfig)
         AND 'activity_log.activity_id_seq'::regclass = ANY (extconfig)
         AND 'activity_log.revision_store'::regclass = ANY (extconfig)
-        AND 'activity_log.revisions_id_seq'::regclass = ANY (extconfig)
        FROM pg_extension WHERE extname = 'activity_log'),
     'activity, revisions and their sequences are in pg_extension.extconfig');
 SELECT is(
     (SELECT array_length(extcondition, 1) FROM pg_extension WHERE extname = 'activity_log'),
-    5,
+    4,
     'every configuration relation has a (dump everything) condition');
 
 -- The view and the functions ---------------------------------------------
