@@ -83,6 +83,18 @@ CREATE INDEX revisions_previous_item_idx
 COMMENT ON TABLE @extschema@.revision_store IS
 	'Storage of activity_log.revisions; read the view';
 
+-- Row images are compressed inline by the capture trigger; lz4 where the
+-- server has it (much faster than pglz), else the server's default.
+DO $$
+BEGIN
+	ALTER TABLE @extschema@.revision_store
+		ALTER COLUMN data SET COMPRESSION lz4,
+		ALTER COLUMN delta SET COMPRESSION lz4;
+EXCEPTION WHEN feature_not_supported THEN
+	NULL;
+END
+$$;
+
 CREATE VIEW @extschema@.revisions AS
 SELECT r.activity AS id,
 	   r.activity,

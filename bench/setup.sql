@@ -177,6 +177,7 @@ RETURNS bigint LANGUAGE sql STABLE AS $$
 		 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 		 WHERE n.nspname = 'activity_log' AND c.relkind IN ('r', 'm'))
 	ELSE
-		pg_total_relation_size('bench.activity') + pg_total_relation_size('bench.revisions')
+		pg_total_relation_size('bench.activity'::text::regclass)
+		+ pg_total_relation_size('bench.revisions'::text::regclass)
 	END
 $$;

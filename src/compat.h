@@ -73,6 +73,22 @@ al_int64_to_numeric(int64 val)
 	(numeric_is_nan(num) || numeric_is_inf(num))
 #endif
 
+/*
+ * Inline compression of a datum: toast_compress_datum() took a method from
+ * 14, when lz4 and pg_attribute.attcompression appeared.
+ */
+#include "access/toast_internals.h"
+#if PG_VERSION_NUM >= 140000
+#include "access/toast_compression.h"
+#define al_attribute_compression(att) \
+	(CompressionMethodIsValid((att)->attcompression) ? \
+	 (att)->attcompression : (char) default_toast_compression)
+#define al_compress_datum(value, method) toast_compress_datum((value), (method))
+#else
+#define al_attribute_compression(att) ((char) 0)
+#define al_compress_datum(value, method) toast_compress_datum(value)
+#endif
+
 /* InitMaterializedSRF() appeared in 15 (as SetSingleFuncCall in 14.x) */
 #if PG_VERSION_NUM >= 150000
 #include "funcapi.h"

@@ -56,12 +56,23 @@ typedef struct ALLogTable
 	Oid			seqid;			/* sequence of its "id" column, if any */
 } ALLogTable;
 
+/*
+ * Row images are compressed inline when they are at least this long.  The
+ * heap compresses only rows over about 2 kB, but most row images are a few
+ * hundred bytes and compress well; compressing them here halves what the
+ * log writes (pages, index-free heap bytes and WAL) for little CPU.  Readers
+ * see ordinary jsonb: PostgreSQL decompresses inline values transparently.
+ */
+#define AL_COMPRESS_MIN 256
+
 /* Everything opened for the current transaction */
 typedef struct ALLogState
 {
 	EState	   *estate;
 	ALLogTable	activity;
 	ALLogTable	revisions;
+	char		data_compression;	/* method for revision_store.data */
+	char		delta_compression;	/* and .delta */
 } ALLogState;
 
 static ALCatalog catalog;
@@ -207,6 +218,12 @@ log_open(void)
 					   Natts_al_activity);
 		log_open_table(&state->revisions, cat->revisions, InvalidOid,
 					   Natts_al_revisions);
+		state->data_compression =
+			al_attribute_compression(TupleDescAttr(RelationGetDescr(state->revisions.rel),
+												   Anum_al_revisions_data - 1));
+		state->delta_compression =
+			al_attribute_compression(TupleDescAttr(RelationGetDescr(state->revisions.rel),
+												   Anum_al_revisions_delta - 1));
 	}
 	PG_CATCH();
 	{
@@ -348,6 +365,21 @@ al_insert_activity(const char *action, Datum collection,
 }
 
 /*
+ * compressed
+ *		A row image compressed inline, if it is long and compresses.
+ */
+static Datum
+compressed(Datum value, char method)
+{
+	Datum		result;
+
+	if (value == (Datum) 0 || VARSIZE(DatumGetPointer(value)) < AL_COMPRESS_MIN)
+		return value;
+	result = al_compress_datum(value, method);
+	return result != (Datum) 0 ? result : value;
+}
+
+/*
  * al_insert_revision
  *		Insert the revision row of an activity (its id is the activity's).
  */
@@ -361,8 +393,10 @@ al_insert_revision(const ALRevision *rev)
 	values[Anum_al_revisions_activity - 1] = Int64GetDatum(rev->activity);
 	values[Anum_al_revisions_parent - 1] = Int64GetDatum(rev->parent);
 	values[Anum_al_revisions_op - 1] = CharGetDatum(rev->op);
-	values[Anum_al_revisions_data - 1] = rev->data;
-	values[Anum_al_revisions_delta - 1] = rev->delta;
+	values[Anum_al_revisions_data - 1] = compressed(rev->data,
+													state->data_compression);
+	values[Anum_al_revisions_delta - 1] = compressed(rev->delta,
+													 state->delta_compression);
 	values[Anum_al_revisions_previous_item - 1] = rev->previous_item;
 	memset(nulls, false, sizeof(nulls));
 	nulls[Anum_al_revisions_parent - 1] = rev->parent == 0;
