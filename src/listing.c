@@ -194,6 +194,7 @@ static void parse_search(ALQuery *q, JsonbValue *v);
 static void parse_fields(ALQuery *q, JsonbValue *v);
 static void parse_meta(ALQuery *q, JsonbValue *v);
 static int64 parse_integer(JsonbValue *v, const char *name, int64 min);
+static List *split_list(JsonbValue *v);
 static List *name_list(JsonbValue *v, const char *name);
 static List *value_list(JsonbValue *v, const char *path);
 static char *scalar_text(JsonbValue *v, const char *path);
@@ -820,6 +821,34 @@ parse_integer(JsonbValue *v, const char *name, int64 min)
 }
 
 /*
+ * split_list
+ *		The items of "a, b,c" (a JSON string), without the spaces around them.
+ *
+ * Directus takes lists as comma-separated text in URLs; so do we.
+ */
+static List *
+split_list(JsonbValue *v)
+{
+	char	   *text = pnstrdup(v->val.string.val, v->val.string.len);
+	List	   *result = NIL;
+	char	   *tok;
+	char	   *save;
+
+	for (tok = strtok_r(text, ",", &save); tok != NULL;
+		 tok = strtok_r(NULL, ",", &save))
+	{
+		char	   *end = tok + strlen(tok);
+
+		while (*tok == ' ')
+			tok++;
+		while (end > tok && end[-1] == ' ')
+			*--end = '\0';
+		result = lappend(result, tok);
+	}
+	return result;
+}
+
+/*
  * name_list
  *		A list of names from "a,b" or ["a", "b"] (palloc'd C strings).
  */
@@ -830,22 +859,11 @@ name_list(JsonbValue *v, const char *name)
 
 	if (v->type == jbvString)
 	{
-		char	   *text = pnstrdup(v->val.string.val, v->val.string.len);
-		char	   *tok;
-		char	   *save;
+		ListCell   *lc;
 
-		for (tok = strtok_r(text, ",", &save); tok != NULL;
-			 tok = strtok_r(NULL, ",", &save))
-		{
-			char	   *end = tok + strlen(tok);
-
-			while (*tok == ' ')
-				tok++;
-			while (end > tok && end[-1] == ' ')
-				*--end = '\0';
-			if (*tok != '\0')
-				result = lappend(result, tok);
-		}
+		foreach(lc, split_list(v))
+			if (*(char *) lfirst(lc) != '\0')
+				result = lappend(result, lfirst(lc));
 	}
 	else if (v->type == jbvBinary && JsonContainerIsArray(v->val.binary.data))
 	{
@@ -899,24 +917,15 @@ value_list(JsonbValue *v, const char *path)
 	}
 	else if (v->type == jbvString)
 	{
-		char	   *text = pnstrdup(v->val.string.val, v->val.string.len);
-		char	   *tok;
-		char	   *save;
+		ListCell   *lc;
 
-		for (tok = strtok_r(text, ",", &save); tok != NULL;
-			 tok = strtok_r(NULL, ",", &save))
+		foreach(lc, split_list(v))
 		{
 			JsonbValue *copy = palloc(sizeof(JsonbValue));
-			char	   *end = tok + strlen(tok);
 
-			/* "a, b" as in a URL: the spaces around items do not count */
-			while (*tok == ' ')
-				tok++;
-			while (end > tok && end[-1] == ' ')
-				*--end = '\0';
 			copy->type = jbvString;
-			copy->val.string.val = tok;
-			copy->val.string.len = strlen(tok);
+			copy->val.string.val = lfirst(lc);
+			copy->val.string.len = strlen(lfirst(lc));
 			result = lappend(result, copy);
 		}
 	}
