@@ -23,6 +23,8 @@ PG_CPPFLAGS = -I$(srcdir)/src
 REGRESS = setup capture_insert capture_update capture_delete capture_truncate \
 	tracking context privileges listing visibility comments revisions teardown
 REGRESS_OPTS = --inputdir=$(srcdir)
+ISOLATION = concurrent_update concurrent_tables comment_race
+ISOLATION_OPTS = --load-extension=activity_log
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
