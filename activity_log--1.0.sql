@@ -87,11 +87,12 @@ COMMENT ON TABLE @extschema@.revision_store IS
 -- server has it (much faster than pglz), else the server's default.
 DO $$
 BEGIN
-	ALTER TABLE @extschema@.revision_store
-		ALTER COLUMN data SET COMPRESSION lz4,
-		ALTER COLUMN delta SET COMPRESSION lz4;
-EXCEPTION WHEN feature_not_supported THEN
-	NULL;
+	EXECUTE 'ALTER TABLE @extschema@.revision_store'
+		' ALTER COLUMN data SET COMPRESSION lz4,'
+		' ALTER COLUMN delta SET COMPRESSION lz4';
+EXCEPTION WHEN feature_not_supported OR syntax_error THEN
+	NULL;						-- no lz4 in this server, or before 14
+
 END
 $$;
 

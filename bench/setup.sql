@@ -76,7 +76,7 @@ VACUUM (FREEZE, ANALYZE) bench.src;
 
 -- The benchmark table (public.items, or coll_1..coll_5 for the read path).
 CREATE OR REPLACE FUNCTION bench.create_items(tbl text)
-RETURNS void LANGUAGE plpgsql AS $$
+RETURNS void LANGUAGE plpgsql SET client_min_messages = warning AS $$
 BEGIN
 	EXECUTE format('DROP TABLE IF EXISTS public.%I', tbl);
 	EXECUTE format('CREATE TABLE public.%I (
