@@ -94,18 +94,24 @@ CREATE TABLE events (id int, region text, v text, PRIMARY KEY (id, region)) PART
 CREATE TABLE events_eu PARTITION OF events FOR VALUES IN ('eu');
 SELECT activity_log.track('events');
 CREATE TABLE events_us PARTITION OF events FOR VALUES IN ('us');
-CREATE TABLE events_asia (id int NOT NULL, region text NOT NULL, v text);
+-- a partition attached later, with its columns in another order
+CREATE TABLE events_asia (v text, region text NOT NULL, id int NOT NULL);
 ALTER TABLE events ATTACH PARTITION events_asia FOR VALUES IN ('asia');
 SELECT tgrelid::regclass, tgname FROM pg_trigger
 WHERE tgname LIKE 'Activity_log%' AND tgrelid::regclass::text LIKE 'events%' ORDER BY tgrelid::regclass::text, tgname;
 INSERT INTO events VALUES (1, 'eu', 'a'), (2, 'us', 'b'), (3, 'asia', 'c');
+-- an UPDATE that moves a row to another partition is one "update"
+UPDATE events SET region = 'asia', v = 'moved' WHERE id = 1;
+SELECT a.action, a.item, r.previous_item, r.delta
+FROM activity_log.activity a JOIN activity_log.revisions r ON r.id = a.id
+WHERE a.collection = 'events' ORDER BY a.id DESC LIMIT 1;
 TRUNCATE events_us;
 TRUNCATE events;
 SELECT action, collection, item FROM activity_log.activity WHERE collection = 'events' ORDER BY id;
 -- a detached partition is no longer tracked, and is not refused either
 ALTER TABLE events DETACH PARTITION events_asia;
 SELECT count(*) AS triggers_left FROM pg_trigger WHERE tgrelid = 'events_asia'::regclass;
-INSERT INTO events_asia VALUES (9, 'asia', 'free');
+INSERT INTO events_asia (id, region, v) VALUES (9, 'asia', 'free');
 TRUNCATE events_asia;
 SELECT activity_log.untrack('events');
 SELECT count(*) AS triggers_left FROM pg_trigger

@@ -20,7 +20,8 @@
  * An UPDATE that changes the primary key records the old key in
  * "previous_item".  A change made by a foreign key action (ON DELETE
  * CASCADE and the like) points with "parent" at the revision of the change
- * that caused it.
+ * that caused it.  An UPDATE that moves a row to another partition is
+ * logged as one "update", not as a delete and a create.
  *
  * In mode 'activity' only the activity rows are written.
  *
@@ -39,6 +40,7 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "access/tupconvert.h"
 #include "access/xact.h"
 #include "common/hashfn.h"
 #include "catalog/pg_constraint.h"
@@ -86,8 +88,25 @@ typedef struct ALCause
 
 static HTAB *cause_map = NULL;
 
+/*
+ * An UPDATE that moves a row to another partition fires the trigger for a
+ * DELETE from one partition and then an INSERT into the other.  The DELETE
+ * half is kept here, and the INSERT half logs the pair as one "update".
+ */
+typedef struct ALPendingMove
+{
+	Oid			configrelid;
+	TupleDesc	tupdesc;		/* of the partition the row left */
+	HeapTuple	tuple;			/* the row before the update */
+} ALPendingMove;
+
+static ALPendingMove *pending_move = NULL;
+
 static void check_trigger(FunctionCallInfo fcinfo);
 static void capture_truncate(ALRelInfo *info);
+static void remember_move(ALRelInfo *info, TupleDesc tupdesc, HeapTuple tuple);
+static void capture_moved_row(ALRelInfo *info, TupleDesc tupdesc,
+							  HeapTuple newtuple);
 static void capture_xact_callback(XactEvent event, void *arg);
 static void capture_row(ALRelInfo *info, CmdType cmd, TupleDesc tupdesc,
 						HeapTuple tuple, HeapTuple newtuple);
@@ -116,6 +135,7 @@ capture_xact_callback(XactEvent event, void *arg)
 		event == XACT_EVENT_PARALLEL_ABORT)
 	{
 		cause_map = NULL;
+		pending_move = NULL;	/* it was in TopTransactionContext */
 		revert_relid = InvalidOid;
 	}
 }
@@ -201,18 +221,72 @@ activity_log_capture(PG_FUNCTION_ARGS)
 	info = al_get_relinfo(rel);
 
 	if (TRIGGER_FIRED_BY_INSERT(event))
-		capture_row(info, CMD_INSERT, RelationGetDescr(rel),
-					trigdata->tg_trigtuple, NULL);
+	{
+		if (pending_move != NULL && pending_move->configrelid == info->configrelid)
+			capture_moved_row(info, RelationGetDescr(rel), trigdata->tg_trigtuple);
+		else
+			capture_row(info, CMD_INSERT, RelationGetDescr(rel),
+						trigdata->tg_trigtuple, NULL);
+	}
 	else if (TRIGGER_FIRED_BY_UPDATE(event))
 		capture_row(info, CMD_UPDATE, RelationGetDescr(rel),
 					trigdata->tg_trigtuple, trigdata->tg_newtuple);
 	else if (TRIGGER_FIRED_BY_DELETE(event))
-		capture_row(info, CMD_DELETE, RelationGetDescr(rel),
-					trigdata->tg_trigtuple, NULL);
+	{
+		if (HeapTupleHeaderIndicatesMovedPartitions(trigdata->tg_trigtuple->t_data))
+			remember_move(info, RelationGetDescr(rel), trigdata->tg_trigtuple);
+		else
+			capture_row(info, CMD_DELETE, RelationGetDescr(rel),
+						trigdata->tg_trigtuple, NULL);
+	}
 	else if (TRIGGER_FIRED_BY_TRUNCATE(event))
 		capture_truncate(info);
 
 	return PointerGetDatum(NULL);
+}
+
+/*
+ * remember_move
+ *		Keep the DELETE half of a row moved to another partition.
+ */
+static void
+remember_move(ALRelInfo *info, TupleDesc tupdesc, HeapTuple tuple)
+{
+	MemoryContext oldcxt = MemoryContextSwitchTo(TopTransactionContext);
+
+	if (pending_move == NULL)
+		pending_move = palloc0(sizeof(ALPendingMove));
+	else
+	{
+		FreeTupleDesc(pending_move->tupdesc);
+		heap_freetuple(pending_move->tuple);
+	}
+	pending_move->configrelid = info->configrelid;
+	pending_move->tupdesc = CreateTupleDescCopy(tupdesc);
+	pending_move->tuple = heap_copytuple(tuple);
+	MemoryContextSwitchTo(oldcxt);
+}
+
+/*
+ * capture_moved_row
+ *		Log the INSERT half of a row moved to another partition, with the
+ *		kept DELETE half, as one "update".
+ *
+ * The partitions may lay out their columns differently (dropped columns):
+ * the old row is converted to the new partition's layout, by name.
+ */
+static void
+capture_moved_row(ALRelInfo *info, TupleDesc tupdesc, HeapTuple newtuple)
+{
+	ALPendingMove *move = pending_move;
+	TupleConversionMap *map;
+	HeapTuple	oldtuple = move->tuple;
+
+	pending_move = NULL;
+	map = convert_tuples_by_name(move->tupdesc, tupdesc);
+	if (map != NULL)
+		oldtuple = execute_attr_map_tuple(oldtuple, map);
+	capture_row(info, CMD_UPDATE, tupdesc, oldtuple, newtuple);
 }
 
 /*
