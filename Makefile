@@ -11,6 +11,7 @@ OBJS = \
 	src/listing.o \
 	src/relinfo.o \
 	src/revisions.o \
+	src/security.o \
 	src/storage.o \
 	src/tracking.o
 

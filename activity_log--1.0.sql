@@ -96,7 +96,17 @@ EXCEPTION WHEN feature_not_supported OR syntax_error THEN
 END
 $$;
 
-CREATE VIEW @extschema@.revisions AS
+-- Who may see what (see security.c): admins everything, others the
+-- collections whose table they may SELECT
+CREATE FUNCTION @extschema@.visible(collection text)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'activity_log_visible'
+LANGUAGE C STABLE;
+
+COMMENT ON FUNCTION @extschema@.visible(text) IS
+	'Whether the calling role may see the activity of a collection';
+
+CREATE VIEW @extschema@.revisions WITH (security_barrier) AS
 SELECT r.activity AS id,
 	   r.activity,
 	   a.collection,
@@ -106,7 +116,8 @@ SELECT r.activity AS id,
 	   r.parent,
 	   r.previous_item
 FROM @extschema@.revision_store r
-JOIN @extschema@.activity a ON a.id OPERATOR(pg_catalog.=) r.activity;
+JOIN @extschema@.activity a ON a.id OPERATOR(pg_catalog.=) r.activity
+WHERE @extschema@.visible(a.collection);
 
 COMMENT ON VIEW @extschema@.revisions IS
 	'Row images of captured changes: data is the whole row, delta the changed columns';
@@ -139,12 +150,46 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.activity_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.revision_store', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.tracking', '');
 
--- Nobody writes the log directly: the capture trigger writes it in C.
+-- Nobody writes the log directly: the capture trigger writes it in C, the
+-- functions as its owner.  Everyone may read it, as far as visible() lets.
 REVOKE ALL ON @extschema@.activity, @extschema@.revision_store,
 	@extschema@.revisions, @extschema@.tracking FROM PUBLIC;
 REVOKE ALL ON SEQUENCE @extschema@.activity_id_seq FROM PUBLIC;
-GRANT SELECT ON @extschema@.activity, @extschema@.revision_store,
-	@extschema@.revisions, @extschema@.tracking TO activity_log_admin;
+GRANT SELECT ON @extschema@.activity, @extschema@.revisions TO PUBLIC;
+GRANT SELECT ON @extschema@.revision_store, @extschema@.tracking
+	TO activity_log_admin;
+
+ALTER TABLE @extschema@.activity ENABLE ROW LEVEL SECURITY;
+CREATE POLICY visible_activity ON @extschema@.activity
+	FOR SELECT USING (@extschema@.visible(collection));
+
+-- Append-only: direct writes by anyone but a superuser are refused
+CREATE FUNCTION @extschema@.guard()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'activity_log_guard'
+LANGUAGE C;
+
+COMMENT ON FUNCTION @extschema@.guard() IS
+	'Trigger function refusing direct writes to the log tables';
+
+CREATE TRIGGER guard_writes BEFORE INSERT OR UPDATE OR DELETE
+	ON @extschema@.activity FOR EACH STATEMENT
+	EXECUTE FUNCTION @extschema@.guard();
+CREATE TRIGGER guard_truncate BEFORE TRUNCATE
+	ON @extschema@.activity FOR EACH STATEMENT
+	EXECUTE FUNCTION @extschema@.guard();
+CREATE TRIGGER guard_writes BEFORE INSERT OR UPDATE OR DELETE
+	ON @extschema@.revision_store FOR EACH STATEMENT
+	EXECUTE FUNCTION @extschema@.guard();
+CREATE TRIGGER guard_truncate BEFORE TRUNCATE
+	ON @extschema@.revision_store FOR EACH STATEMENT
+	EXECUTE FUNCTION @extschema@.guard();
+CREATE TRIGGER guard_writes BEFORE INSERT OR UPDATE OR DELETE
+	ON @extschema@.tracking FOR EACH STATEMENT
+	EXECUTE FUNCTION @extschema@.guard();
+CREATE TRIGGER guard_truncate BEFORE TRUNCATE
+	ON @extschema@.tracking FOR EACH STATEMENT
+	EXECUTE FUNCTION @extschema@.guard();
 GRANT USAGE ON SCHEMA @extschema@ TO PUBLIC;
 
 -- Capture ----------------------------------------------------------------

@@ -58,6 +58,24 @@ SELECT "user", db_user FROM activity_log.activity ORDER BY id DESC LIMIT 1;
 REVOKE ALL ON pages FROM al_regress_editor;
 DROP ROLE al_regress_editor;
 
+-- activity_log.require_context: a change without a context user fails
+SET activity_log.require_context = on;
+INSERT INTO pages VALUES ('ctx-9', 'no context');
+BEGIN;
+SELECT activity_log.set_context('erin');
+INSERT INTO pages VALUES ('ctx-9', 'with context');
+COMMIT;
+SELECT "user" FROM activity_log.activity ORDER BY id DESC LIMIT 1;
+RESET activity_log.require_context;
+-- only a superuser may turn it off
+CREATE ROLE al_regress_app;
+ALTER DATABASE contrib_regression SET activity_log.require_context = on;
+SET ROLE al_regress_app;
+SET activity_log.require_context = off;
+RESET ROLE;
+ALTER DATABASE contrib_regression RESET activity_log.require_context;
+DROP ROLE al_regress_app;
+
 -- a bad address is an error when it is set
 SET activity_log.ip = 'not-an-ip';
 SET activity_log.ip = '300.1.1.1';

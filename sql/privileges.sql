@@ -13,7 +13,6 @@ INSERT INTO owned VALUES (1, 'a');
 UPDATE owned SET v = 'b';
 DELETE FROM owned;
 -- the owner of a tracked table cannot touch the log
-SELECT count(*) FROM activity_log.activity;
 INSERT INTO activity_log.activity (action, collection, db_user, transaction)
 	VALUES ('create', 'owned', 'x', '1');
 UPDATE activity_log.activity SET comment = 'x';
@@ -24,6 +23,35 @@ INSERT INTO activity_log.tracking VALUES ('owned', 'fake', 'all', '{}');
 RESET ROLE;
 
 SELECT action, item, db_user FROM activity_log.activity ORDER BY id;
+
+-- the owner reads the log of its own table, as list_activity shows it
+SET ROLE al_regress_owner;
+SELECT count(*) AS own_rows, count(*) = (SELECT count(*) FROM activity_log.list_activity()) AS same_as_api
+FROM activity_log.activity;
+RESET ROLE;
+
+-- privileges granted by mistake do not open the log: it is append-only
+GRANT INSERT, UPDATE, DELETE, TRUNCATE ON activity_log.activity, activity_log.revision_store,
+	activity_log.tracking TO al_regress_other;
+GRANT USAGE ON SEQUENCE activity_log.activity_id_seq TO al_regress_other;
+SET ROLE al_regress_other;
+\set VERBOSITY default
+INSERT INTO activity_log.activity (action, collection, db_user, transaction)
+	VALUES ('create', 'owned', 'x', '1');
+\set VERBOSITY terse
+UPDATE activity_log.activity SET comment = 'x';
+DELETE FROM activity_log.activity;
+TRUNCATE activity_log.activity CASCADE;
+INSERT INTO activity_log.revision_store (activity, op) VALUES (1, 'i');
+DELETE FROM activity_log.revision_store;
+INSERT INTO activity_log.tracking VALUES ('owned', 'fake', 'all', '{}');
+DELETE FROM activity_log.tracking;
+RESET ROLE;
+REVOKE ALL ON activity_log.activity, activity_log.revision_store, activity_log.tracking
+	FROM al_regress_other;
+REVOKE ALL ON SEQUENCE activity_log.activity_id_seq FROM al_regress_other;
+SELECT count(*) AS unchanged FROM activity_log.activity;
+\set VERBOSITY default
 
 -- another role may not change tracking of a table it does not own
 SET ROLE al_regress_other;

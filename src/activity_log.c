@@ -33,6 +33,7 @@ char	   *al_context_user = NULL;
 char	   *al_context_ip = NULL;
 char	   *al_context_user_agent = NULL;
 char	   *al_context_origin = NULL;
+bool		al_require_context = false;
 
 void		_PG_init(void);
 
@@ -78,6 +79,15 @@ _PG_init(void)
 							   PGC_USERSET,
 							   0,
 							   NULL, NULL, NULL);
+
+	DefineCustomBoolVariable("activity_log.require_context",
+							 gettext_noop("Refuses changes to tracked tables when activity_log.user is not set."),
+							 gettext_noop("Only superusers may change it, so that an application cannot opt out."),
+							 &al_require_context,
+							 false,
+							 PGC_SUSET,
+							 0,
+							 NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("activity_log");
 

@@ -30,6 +30,7 @@ extern char *al_context_user;
 extern char *al_context_ip;
 extern char *al_context_user_agent;
 extern char *al_context_origin;
+extern bool al_require_context;
 
 /*
  * How one column's value becomes a jsonb value.  The categories mirror the
@@ -128,6 +129,7 @@ extern Datum al_key_text(ALColumn *keys, int nkeys, Datum *values,
 extern void al_context_init(void);
 extern bool al_check_ip(char **newval, void **extra, GucSource source);
 extern Datum al_current_actor(void);
+extern void al_check_context(void);
 extern Datum al_current_role_name(void);
 
 /* storage.c: attribute numbers of the log tables, as created in 1.0 */

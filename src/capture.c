@@ -216,6 +216,7 @@ activity_log_capture(PG_FUNCTION_ARGS)
 	ALRelInfo  *info;
 
 	check_trigger(fcinfo);
+	al_check_context();
 	event = trigdata->tg_event;
 	rel = trigdata->tg_relation;
 	info = al_get_relinfo(rel);

@@ -221,6 +221,23 @@ al_current_actor(void)
 }
 
 /*
+ * al_check_context
+ *		With activity_log.require_context on, refuse a change when the
+ *		application has not said who acts.
+ */
+void
+al_check_context(void)
+{
+	if (al_require_context &&
+		(al_context_user == NULL || al_context_user[0] == '\0'))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("activity_log.user is not set"),
+				 errdetail("activity_log.require_context is on: changes to tracked tables must say who acts."),
+				 errhint("Call activity_log.set_context() or SET LOCAL activity_log.\"user\" in the transaction first.")));
+}
+
+/*
  * al_current_role_name
  *		The name of the current role (what "db_user" records), as text.
  */
