@@ -138,7 +138,8 @@ CREATE TABLE @extschema@.tracking (
 	relid regclass PRIMARY KEY,
 	collection text NOT NULL UNIQUE,
 	mode text NOT NULL CHECK (mode IN ('all', 'activity')),
-	exclude text[] NOT NULL DEFAULT '{}'
+	exclude text[] NOT NULL DEFAULT '{}',
+	mask text[] NOT NULL DEFAULT '{}'
 );
 
 COMMENT ON TABLE @extschema@.tracking IS
@@ -205,12 +206,13 @@ COMMENT ON FUNCTION @extschema@.capture() IS
 CREATE FUNCTION @extschema@.track(target regclass,
 								  collection text DEFAULT NULL,
 								  mode text DEFAULT 'all',
-								  exclude text[] DEFAULT '{}')
+								  exclude text[] DEFAULT '{}',
+								  mask text[] DEFAULT '{}')
 RETURNS void
 AS 'MODULE_PATHNAME', 'activity_log_track'
 LANGUAGE C;
 
-COMMENT ON FUNCTION @extschema@.track(regclass, text, text, text[]) IS
+COMMENT ON FUNCTION @extschema@.track(regclass, text, text, text[], text[]) IS
 	'Starts capturing a table, or changes its options';
 
 CREATE FUNCTION @extschema@.untrack(target regclass)
@@ -245,6 +247,7 @@ SELECT t.relid AS "table",
 	   t.collection,
 	   t.mode,
 	   t.exclude,
+	   t.mask,
 	   EXISTS (SELECT FROM pg_catalog.pg_trigger g
 			   WHERE g.tgrelid OPERATOR(pg_catalog.=) t.relid
 				 AND g.tgname OPERATOR(pg_catalog.=) 'Activity_log_capture'

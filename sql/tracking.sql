@@ -79,6 +79,23 @@ INSERT INTO accounts VALUES (1, 'ann', 'secret');
 UPDATE accounts SET pw_hash = 'other';
 SELECT action, data FROM log WHERE collection = 'accounts' ORDER BY id;
 
+-- masked columns: a fixed marker instead of the value, but a change counts
+CREATE TABLE members (id int PRIMARY KEY, name text, password_hash text);
+SELECT activity_log.track('members', mask => ARRAY['password_hash']);
+INSERT INTO members VALUES (1, 'ann', 'secret-hash-1');
+UPDATE members SET password_hash = 'secret-hash-2';
+UPDATE members SET password_hash = 'secret-hash-2';
+SELECT action, data, delta FROM log WHERE collection = 'members' ORDER BY id;
+SELECT count(*) AS leaks FROM activity_log.revisions
+WHERE collection = 'members' AND (data::text LIKE '%secret%' OR delta::text LIKE '%secret%');
+-- a revert leaves the masked column as it is
+SELECT action FROM activity_log.revert((SELECT min(id) FROM activity_log.revisions WHERE collection = 'members'));
+SELECT id, name, password_hash FROM members;
+SELECT "table", exclude, mask FROM activity_log.tracked WHERE "table" = 'members'::regclass;
+SELECT activity_log.track('members', mask => ARRAY['id']);
+SELECT activity_log.track('members', mask => ARRAY['name'], exclude => ARRAY['name']);
+SELECT activity_log.track('members', mask => ARRAY['nosuch']);
+
 -- a trigger of the user's own with our name is refused, not taken for ours
 CREATE TABLE lookalike (id int PRIMARY KEY);
 CREATE FUNCTION lookalike_fn() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;

@@ -60,6 +60,7 @@ typedef struct ALColumn
 	char	   *name;
 	int			namelen;
 	ALJsonKind	kind;
+	bool		masked;			/* logged as AL_MASK_MARKER */
 	Oid			basetype;		/* the type with domains looked through */
 	int16		typlen;
 	bool		typbyval;
@@ -218,5 +219,9 @@ extern void al_no_such_activity(int64 id) pg_attribute_noreturn();
 
 /* tracking.c */
 extern bool al_is_admin(Oid roleid);
+extern List *al_masked_columns(Oid relid);
+
+/* What a masked column shows in data and delta */
+#define AL_MASK_MARKER "**********"
 
 #endif							/* ACTIVITY_LOG_H */

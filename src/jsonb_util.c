@@ -66,6 +66,7 @@ al_column_init(ALColumn *col, Form_pg_attribute att, bool as_text,
 	col->basetype = basetype;
 	col->typlen = att->attlen;
 	col->typbyval = att->attbyval;
+	col->masked = false;
 
 	switch (basetype)
 	{
@@ -214,6 +215,11 @@ al_value_to_jsonb(ALColumn *col, Datum value, bool isnull, JsonbValue *result)
 	if (isnull)
 	{
 		result->type = jbvNull;
+		return;
+	}
+	if (col->masked)
+	{
+		string_value(result, AL_MASK_MARKER, strlen(AL_MASK_MARKER));
 		return;
 	}
 

@@ -3,8 +3,8 @@
  * relinfo.c
  *	  Per-backend cache of what the capture trigger needs per table.
  *
- * An entry holds the table's registration (collection, mode, excluded
- * columns), its logged columns with their jsonb conversion already decided,
+ * An entry holds the table's registration (collection, mode, excluded and
+ * masked columns), its logged columns with their jsonb conversion already decided,
  * and its primary key columns.  Entries live in a hash table keyed by the
  * OID of the table the trigger fires on; for a partition, the registration
  * is the one of its nearest tracked ancestor ("configrelid").
@@ -53,6 +53,8 @@ typedef struct ALRegistration
 	bool		with_revisions;
 	int			nexclude;
 	char	  **exclude;
+	int			nmask;
+	char	  **mask;
 } ALRegistration;
 
 static HTAB *relinfo_hash = NULL;
@@ -194,7 +196,11 @@ relinfo_build(ALRelInfo *info, Relation rel)
 			excluded = strcmp(reg.exclude[j], NameStr(att->attname)) == 0;
 		if (excluded)
 			continue;
-		al_column_init(&info->columns[info->ncolumns++], att, false, cxt);
+		al_column_init(&info->columns[info->ncolumns], att, false, cxt);
+		for (j = 0; j < reg.nmask; j++)
+			if (strcmp(reg.mask[j], NameStr(att->attname)) == 0)
+				info->columns[info->ncolumns].masked = true;
+		info->ncolumns++;
 	}
 	qsort(info->columns, info->ncolumns, sizeof(ALColumn), column_cmp);
 
@@ -462,8 +468,8 @@ read_registration(Oid relid, ALRegistration *reg, MemoryContext cxt)
 	{
 		TupleDesc	tupdesc = RelationGetDescr(tracking);
 		MemoryContext oldcxt = MemoryContextSwitchTo(cxt);
-		Datum		values[4];
-		bool		nulls[4];
+		Datum		values[5];
+		bool		nulls[5];
 		Datum	   *elems;
 		int			i;
 
@@ -475,6 +481,11 @@ read_registration(Oid relid, ALRegistration *reg, MemoryContext cxt)
 		reg->exclude = palloc(sizeof(char *) * Max(reg->nexclude, 1));
 		for (i = 0; i < reg->nexclude; i++)
 			reg->exclude[i] = TextDatumGetCString(elems[i]);
+		deconstruct_array(DatumGetArrayTypeP(values[4]), TEXTOID, -1, false,
+						  TYPALIGN_INT, &elems, NULL, &reg->nmask);
+		reg->mask = palloc(sizeof(char *) * Max(reg->nmask, 1));
+		for (i = 0; i < reg->nmask; i++)
+			reg->mask[i] = TextDatumGetCString(elems[i]);
 		MemoryContextSwitchTo(oldcxt);
 	}
 	systable_endscan(scan);

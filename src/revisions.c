@@ -113,6 +113,7 @@ static List *append_caused(List *result, ALRevisionRow *rev, List *changes);
 static void restore_row(Relation rel, const char *item, Datum target,
 						bool row_exists);
 static Oid	tracked_table(const char *collection);
+static bool name_in_list(List *list, const char *name);
 static uint64 caller_exec(const char *sql, int nargs, Oid *types,
 						  Datum *values, int expected);
 static int64 restore_as_revert(Relation rel, const char *item, Datum target,
@@ -505,7 +506,8 @@ tracked_table(const char *collection)
  *
  * With row_exists, the row is updated (and inserted if it has gone);
  * otherwise it is inserted.  Only the columns present in target are set;
- * generated columns are left to the table.
+ * generated columns are left to the table, and masked columns (logged as a
+ * marker, not their value) are left as they are.
  */
 static void
 restore_row(Relation rel, const char *item, Datum target, bool row_exists)
@@ -516,6 +518,7 @@ restore_row(Relation rel, const char *item, Datum target, bool row_exists)
 	ALItemKey	key;
 	Oid		   *types;
 	Datum	   *values;
+	List	   *masked = al_masked_columns(RelationGetRelid(rel));
 	StringInfoData sets;
 	StringInfoData cols;
 	StringInfoData sel;
@@ -554,7 +557,9 @@ restore_row(Relation rel, const char *item, Datum target, bool row_exists)
 		const char *name = quote_identifier(NameStr(att->attname));
 		JsonbValue	k;
 
-		if (att->attisdropped || att->attgenerated != '\0')
+		/* generated columns are the table's; masked ones were never kept */
+		if (att->attisdropped || att->attgenerated != '\0' ||
+			name_in_list(masked, NameStr(att->attname)))
 			continue;
 		k.type = jbvString;
 		k.val.string.val = NameStr(att->attname);
@@ -610,6 +615,21 @@ restore_as_revert(Relation rel, const char *item, Datum target,
 	}
 	PG_END_TRY();
 	return al_last_revert_activity();
+}
+
+/*
+ * name_in_list
+ *		Is name one of the C strings of list?
+ */
+static bool
+name_in_list(List *list, const char *name)
+{
+	ListCell   *lc;
+
+	foreach(lc, list)
+		if (strcmp((char *) lfirst(lc), name) == 0)
+			return true;
+	return false;
 }
 
 /*

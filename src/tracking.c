@@ -65,6 +65,7 @@ typedef struct ALTrackArgs
 	Datum		collection;
 	Datum		mode;
 	ArrayType  *exclude;
+	ArrayType  *mask;
 	bool		found;			/* untrack: was the table registered? */
 	List	   *renamed;		/* ddl: tables whose column was renamed */
 	char	   *oldname;		/* ddl: the column's old name */
@@ -74,7 +75,9 @@ typedef struct ALTrackArgs
 static void check_trackable(Relation rel);
 static void check_may_track(Oid relid);
 static Datum default_collection(Relation rel);
-static ArrayType *check_exclude(Relation rel, ArrayType *exclude);
+static ArrayType *check_columns(Relation rel, ArrayType *names,
+								const char *what);
+static void check_no_overlap(ArrayType *exclude, ArrayType *mask);
 static ALTriggerState trigger_state(Oid relid, const char *name);
 static char *qualified_name(Oid relid);
 static void create_trigger(Oid relid, const char *name, const char *events,
@@ -189,11 +192,12 @@ default_collection(Relation rel)
 }
 
 /*
- * check_exclude
- *		Check the excluded columns; returns the array to store.
+ * check_columns
+ *		Check a list of column names (excluded or masked); returns the
+ *		array to store.  what is "exclude" or "mask".
  */
 static ArrayType *
-check_exclude(Relation rel, ArrayType *exclude)
+check_columns(Relation rel, ArrayType *names, const char *what)
 {
 	Datum	   *elems;
 	bool	   *elemnulls;
@@ -201,15 +205,16 @@ check_exclude(Relation rel, ArrayType *exclude)
 	Bitmapset  *pkattrs;
 	int			i;
 
-	if (exclude == NULL)
+	if (names == NULL)
 		return construct_empty_array(TEXTOID);
-	if (ARR_NDIM(exclude) > 1)
+	if (ARR_NDIM(names) > 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("excluded columns must be a one-dimensional array")));
+				 errmsg("%s must be a one-dimensional array of column names",
+						what)));
 
 	pkattrs = RelationGetIndexAttrBitmap(rel, INDEX_ATTR_BITMAP_PRIMARY_KEY);
-	deconstruct_array(exclude, TEXTOID, -1, false, TYPALIGN_INT,
+	deconstruct_array(names, TEXTOID, -1, false, TYPALIGN_INT,
 					  &elems, &elemnulls, &nelems);
 	for (i = 0; i < nelems; i++)
 	{
@@ -219,7 +224,7 @@ check_exclude(Relation rel, ArrayType *exclude)
 		if (elemnulls[i])
 			ereport(ERROR,
 					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("excluded column names must not be null")));
+					 errmsg("column names in %s must not be null", what)));
 		name = TextDatumGetCString(elems[i]);
 		attnum = get_attnum(RelationGetRelid(rel), name);
 		if (attnum <= 0)
@@ -230,10 +235,35 @@ check_exclude(Relation rel, ArrayType *exclude)
 		if (bms_is_member(attnum - FirstLowInvalidHeapAttributeNumber, pkattrs))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("cannot exclude primary key column \"%s\"", name),
+					 errmsg("cannot %s primary key column \"%s\"", what, name),
 					 errdetail("The primary key identifies the item in the log.")));
 	}
-	return exclude;
+	return names;
+}
+
+/*
+ * check_no_overlap
+ *		A column cannot be both excluded and masked.
+ */
+static void
+check_no_overlap(ArrayType *exclude, ArrayType *mask)
+{
+	Datum	   *ex;
+	Datum	   *ma;
+	int			nex,
+				nma,
+				i,
+				j;
+
+	deconstruct_array(exclude, TEXTOID, -1, false, TYPALIGN_INT, &ex, NULL, &nex);
+	deconstruct_array(mask, TEXTOID, -1, false, TYPALIGN_INT, &ma, NULL, &nma);
+	for (i = 0; i < nex; i++)
+		for (j = 0; j < nma; j++)
+			if (strcmp(TextDatumGetCString(ex[i]), TextDatumGetCString(ma[j])) == 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("column \"%s\" cannot be both excluded and masked",
+								TextDatumGetCString(ex[i]))));
 }
 
 /*
@@ -397,18 +427,19 @@ static void
 track_writes(void *arg)
 {
 	ALTrackArgs *args = (ALTrackArgs *) arg;
-	Oid			types[4] = {OIDOID, TEXTOID, TEXTOID, TEXTARRAYOID};
-	Datum		values[4];
+	Oid			types[5] = {OIDOID, TEXTOID, TEXTOID, TEXTARRAYOID, TEXTARRAYOID};
+	Datum		values[5];
 
 	values[0] = ObjectIdGetDatum(RelationGetRelid(args->rel));
 	values[1] = args->collection;
 	values[2] = args->mode;
 	values[3] = PointerGetDatum(args->exclude);
+	values[4] = PointerGetDatum(args->mask);
 
 	al_spi_exec("SELECT relid FROM activity_log.tracking"
 			 " WHERE collection OPERATOR(pg_catalog.=) $2"
 			 " AND relid OPERATOR(pg_catalog.<>) $1::pg_catalog.regclass",
-			 4, types, values, NULL, SPI_OK_SELECT);
+			 5, types, values, NULL, SPI_OK_SELECT);
 	if (SPI_processed > 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_DUPLICATE_OBJECT),
@@ -418,12 +449,12 @@ track_writes(void *arg)
 									 SPI_tuptable->tupdesc, 1)),
 				 errhint("Pass another collection name to activity_log.track().")));
 
-	al_spi_exec("INSERT INTO activity_log.tracking (relid, collection, mode, exclude)"
-			 " VALUES ($1::pg_catalog.regclass, $2, $3, $4)"
+	al_spi_exec("INSERT INTO activity_log.tracking (relid, collection, mode, exclude, mask)"
+			 " VALUES ($1::pg_catalog.regclass, $2, $3, $4, $5)"
 			 " ON CONFLICT (relid) DO UPDATE"
 			 " SET collection = excluded.collection, mode = excluded.mode,"
-			 " exclude = excluded.exclude",
-			 4, types, values, NULL, SPI_OK_INSERT);
+			 " exclude = excluded.exclude, mask = excluded.mask",
+			 5, types, values, NULL, SPI_OK_INSERT);
 
 	ensure_trigger(RelationGetRelid(args->rel), AL_ROW_TRIGGER,
 				   "INSERT OR UPDATE OR DELETE", "ROW");
@@ -434,7 +465,7 @@ track_writes(void *arg)
 
 /*
  * activity_log_track
- *		SQL: activity_log.track(target, collection, mode, exclude)
+ *		SQL: activity_log.track(target, collection, mode, exclude, mask)
  *
  * Starts capturing changes of a table, or changes the options of a table
  * already tracked.  The collection name must be unique among tracked
@@ -482,8 +513,13 @@ activity_log_track(PG_FUNCTION_ARGS)
 		args.collection = PG_GETARG_DATUM(1);
 	}
 
-	args.exclude = check_exclude(args.rel,
-								 PG_ARGISNULL(3) ? NULL : PG_GETARG_ARRAYTYPE_P(3));
+	args.exclude = check_columns(args.rel,
+								 PG_ARGISNULL(3) ? NULL : PG_GETARG_ARRAYTYPE_P(3),
+								 "exclude");
+	args.mask = check_columns(args.rel,
+							  PG_ARGISNULL(4) ? NULL : PG_GETARG_ARRAYTYPE_P(4),
+							  "mask");
+	check_no_overlap(args.exclude, args.mask);
 
 	al_run_as_log_owner(track_writes, &args);
 	CacheInvalidateRelcache(args.rel);
@@ -618,9 +654,11 @@ ddl_writes(void *arg)
 		values[1] = CStringGetTextDatum(args->oldname);
 		values[2] = CStringGetTextDatum(args->newname);
 		al_spi_exec("UPDATE activity_log.tracking"
-					" SET exclude = pg_catalog.array_replace(exclude, $2, $3)"
+					" SET exclude = pg_catalog.array_replace(exclude, $2, $3),"
+					" mask = pg_catalog.array_replace(mask, $2, $3)"
 					" WHERE relid::pg_catalog.oid OPERATOR(pg_catalog.=) ANY ($1)"
-					" AND $2 OPERATOR(pg_catalog.=) ANY (exclude)",
+					" AND ($2 OPERATOR(pg_catalog.=) ANY (exclude)"
+					" OR $2 OPERATOR(pg_catalog.=) ANY (mask))",
 					3, types, values, NULL, SPI_OK_UPDATE);
 		foreach(lc, args->renamed)
 			CacheInvalidateRelcacheByRelid(lfirst_oid(lc));
@@ -632,8 +670,8 @@ ddl_writes(void *arg)
  * activity_log_ddl_handler
  *		SQL: event trigger on ddl_command_end for CREATE TABLE and ALTER TABLE.
  *
- * Keeps registrations true to the tables: an excluded column that is
- * renamed stays excluded under its new name, and partitions created,
+ * Keeps registrations true to the tables: an excluded or masked column
+ * that is renamed stays so under its new name, and partitions created,
  * attached or detached get or lose their TRUNCATE trigger.
  */
 Datum
@@ -667,4 +705,63 @@ activity_log_ddl_handler(PG_FUNCTION_ARGS)
 	}
 	al_run_as_log_owner(ddl_writes, &args);
 	PG_RETURN_VOID();
+}
+
+/* What masked_columns_read() returns */
+typedef struct ALMaskArgs
+{
+	Oid			relid;
+	MemoryContext outer;
+	List	   *names;
+} ALMaskArgs;
+
+/*
+ * masked_columns_read
+ *		Read the masked columns of a registration (as the log owner).
+ */
+static void
+masked_columns_read(void *arg)
+{
+	ALMaskArgs *args = (ALMaskArgs *) arg;
+	Oid			types[1] = {OIDOID};
+	Datum		values[1];
+	bool		isnull;
+	Datum		mask;
+	Datum	   *elems;
+	int			n,
+				i;
+	MemoryContext oldcxt;
+
+	values[0] = ObjectIdGetDatum(args->relid);
+	al_spi_exec("SELECT mask FROM activity_log.tracking"
+				" WHERE relid OPERATOR(pg_catalog.=) $1::pg_catalog.regclass",
+				1, types, values, NULL, SPI_OK_SELECT);
+	if (SPI_processed == 0)
+		return;
+	mask = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1,
+						 &isnull);
+	if (isnull)
+		return;
+	deconstruct_array(DatumGetArrayTypeP(mask), TEXTOID, -1, false,
+					  TYPALIGN_INT, &elems, NULL, &n);
+	oldcxt = MemoryContextSwitchTo(args->outer);
+	for (i = 0; i < n; i++)
+		args->names = lappend(args->names, TextDatumGetCString(elems[i]));
+	MemoryContextSwitchTo(oldcxt);
+}
+
+/*
+ * al_masked_columns
+ *		The names of the masked columns of a registered table.
+ */
+List *
+al_masked_columns(Oid relid)
+{
+	ALMaskArgs	args;
+
+	args.relid = relid;
+	args.outer = CurrentMemoryContext;
+	args.names = NIL;
+	al_run_as_log_owner(masked_columns_read, &args);
+	return args.names;
 }

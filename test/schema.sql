@@ -151,12 +151,12 @@ SELECT is(
 
 SELECT has_view('activity_log', 'tracked', 'view activity_log.tracked exists');
 SELECT columns_are('activity_log', 'tracked',
-    ARRAY['table', 'collection', 'mode', 'exclude', 'active'],
+    ARRAY['table', 'collection', 'mode', 'exclude', 'mask', 'active'],
     'tracked has the expected columns');
 SELECT col_type_is('activity_log', 'tracked', 'active', 'boolean', 'tracked.active is boolean');
 
-SELECT has_function('activity_log', 'track', ARRAY['regclass', 'text', 'text', 'text[]'],
-    'function activity_log.track(regclass, text, text, text[]) exists');
+SELECT has_function('activity_log', 'track', ARRAY['regclass', 'text', 'text', 'text[]', 'text[]'],
+    'function activity_log.track(regclass, text, text, text[], text[]) exists');
 SELECT has_function('activity_log', 'untrack', ARRAY['regclass'],
     'function activity_log.untrack(regclass) exists');
 SELECT has_function('activity_log', 'set_context', ARRAY['text', 'inet', 'text', 'text'],
@@ -165,7 +165,7 @@ SELECT has_function('activity_log', 'capture', ARRAY[]::name[],
     'function activity_log.capture() exists');
 SELECT function_returns('activity_log', 'capture', ARRAY[]::name[], 'trigger',
     'capture() is a trigger function');
-SELECT function_returns('activity_log', 'track', ARRAY['regclass', 'text', 'text', 'text[]'], 'void',
+SELECT function_returns('activity_log', 'track', ARRAY['regclass', 'text', 'text', 'text[]', 'text[]'], 'void',
     'track() returns void');
 SELECT function_lang_is('activity_log', 'capture', ARRAY[]::name[], 'c',
     'capture() is written in C');
@@ -176,9 +176,9 @@ SELECT is(
     'set_context() has defaults for ip, user_agent and origin');
 SELECT is(
     (SELECT pronargdefaults FROM pg_proc
-      WHERE oid = 'activity_log.track(regclass, text, text, text[])'::regprocedure),
-    3::int2,
-    'track() has defaults for collection, mode and exclude');
+      WHERE oid = 'activity_log.track(regclass, text, text, text[], text[])'::regprocedure),
+    4::int2,
+    'track() has defaults for collection, mode, exclude and mask');
 
 SELECT is(
     (SELECT evtevent || ':' || evtfoid::regproc::text FROM pg_event_trigger

@@ -172,7 +172,7 @@ SELECT throws_ok($$SELECT activity_log.track('al_tap_ok', collection => ' ')$$,
     '22023', 'collection name must not be empty',
     'a blank collection name is refused with 22023');
 SELECT throws_ok($$SELECT activity_log.track('al_tap_ok', exclude => ARRAY['a', NULL])$$,
-    '22004', 'excluded column names must not be null',
+    '22004', 'column names in exclude must not be null',
     'a NULL excluded column name is refused with 22004');
 
 SELECT lives_ok($$SELECT activity_log.track('al_tap_tr')$$, 'track al_tap_tr again (collection al_tap_tr)');
