@@ -145,20 +145,30 @@ CREATE TABLE @extschema@.tracking (
 COMMENT ON TABLE @extschema@.tracking IS
 	'Tables whose changes are captured; maintained by track() and untrack()';
 
+-- Tamper evidence (see seal.c): one chained hash per sealed activity
+CREATE TABLE @extschema@.seals (
+	activity bigint PRIMARY KEY,
+	hash bytea NOT NULL
+);
+
+COMMENT ON TABLE @extschema@.seals IS
+	'Hash chain over sealed activity and revisions; written by seal()';
+
 -- pg_dump keeps the history and the registrations
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.activity', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.activity_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.revision_store', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.tracking', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.seals', '');
 
 -- Nobody writes the log directly: the capture trigger writes it in C, the
 -- functions as its owner.  Everyone may read it, as far as visible() lets.
 REVOKE ALL ON @extschema@.activity, @extschema@.revision_store,
-	@extschema@.revisions, @extschema@.tracking FROM PUBLIC;
+	@extschema@.revisions, @extschema@.tracking, @extschema@.seals FROM PUBLIC;
 REVOKE ALL ON SEQUENCE @extschema@.activity_id_seq FROM PUBLIC;
 GRANT SELECT ON @extschema@.activity, @extschema@.revisions TO PUBLIC;
-GRANT SELECT ON @extschema@.revision_store, @extschema@.tracking
-	TO activity_log_admin;
+GRANT SELECT ON @extschema@.revision_store, @extschema@.tracking,
+	@extschema@.seals TO activity_log_admin;
 
 ALTER TABLE @extschema@.activity ENABLE ROW LEVEL SECURITY;
 CREATE POLICY visible_activity ON @extschema@.activity
@@ -187,6 +197,12 @@ CREATE TRIGGER guard_truncate BEFORE TRUNCATE
 	EXECUTE FUNCTION @extschema@.guard();
 CREATE TRIGGER guard_writes BEFORE INSERT OR UPDATE OR DELETE
 	ON @extschema@.tracking FOR EACH STATEMENT
+	EXECUTE FUNCTION @extschema@.guard();
+CREATE TRIGGER guard_writes BEFORE INSERT OR UPDATE OR DELETE
+	ON @extschema@.seals FOR EACH STATEMENT
+	EXECUTE FUNCTION @extschema@.guard();
+CREATE TRIGGER guard_truncate BEFORE TRUNCATE
+	ON @extschema@.seals FOR EACH STATEMENT
 	EXECUTE FUNCTION @extschema@.guard();
 CREATE TRIGGER guard_truncate BEFORE TRUNCATE
 	ON @extschema@.tracking FOR EACH STATEMENT
@@ -470,3 +486,23 @@ SET search_path = pg_catalog, pg_temp;
 
 COMMENT ON FUNCTION @extschema@.prune_revisions(int) IS
 	'Keeps only the newest revisions of each item; admins only';
+
+-- Tamper evidence -------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.seal()
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'activity_log_seal'
+LANGUAGE C
+SET search_path = pg_catalog, pg_temp;
+
+COMMENT ON FUNCTION @extschema@.seal() IS
+	'Chains every activity not sealed yet into the hash chain; admins only';
+
+CREATE FUNCTION @extschema@.verify()
+RETURNS TABLE (activity bigint, problem text)
+AS 'MODULE_PATHNAME', 'activity_log_verify'
+LANGUAGE C
+SET search_path = pg_catalog, pg_temp;
+
+COMMENT ON FUNCTION @extschema@.verify() IS
+	'The first sealed activity changed, deleted or slipped in behind the extension; admins only';

@@ -217,6 +217,10 @@ extern Datum al_input_value(Oid type, const char *text, const char *what);
 extern bool al_collection_visible(const char *collection);
 extern void al_no_such_activity(int64 id) pg_attribute_noreturn();
 
+/* seal.c */
+extern void al_seal_check_from(int64 id);
+extern void al_reseal_from(int64 id);
+
 /* tracking.c */
 extern bool al_is_admin(Oid roleid);
 extern List *al_masked_columns(Oid relid);

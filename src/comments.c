@@ -524,6 +524,7 @@ activity_log_update_comment(PG_FUNCTION_ARGS)
 	id = PG_GETARG_INT64(0);
 	comment = required_text(fcinfo, 1, "comment");
 	(void) fetch_comment_for_change(id);
+	al_seal_check_from(id);
 
 	memset(&args, 0, sizeof(args));
 	args.sql = "UPDATE activity_log.activity SET comment = $2"
@@ -535,6 +536,7 @@ activity_log_update_comment(PG_FUNCTION_ARGS)
 	args.values[1] = CStringGetTextDatum(comment);
 	args.expected = SPI_OK_UPDATE_RETURNING;
 	al_run_as_log_owner(run_returning, &args);
+	al_reseal_from(id);
 	PG_RETURN_DATUM(args.result);
 }
 
@@ -554,6 +556,7 @@ activity_log_delete_comment(PG_FUNCTION_ARGS)
 				 errmsg("activity id must not be null")));
 	id = PG_GETARG_INT64(0);
 	(void) fetch_comment_for_change(id);
+	al_seal_check_from(id);
 
 	memset(&args, 0, sizeof(args));
 	args.sql = "DELETE FROM activity_log.activity"
@@ -563,6 +566,7 @@ activity_log_delete_comment(PG_FUNCTION_ARGS)
 	args.values[0] = Int64GetDatum(id);
 	args.expected = SPI_OK_DELETE;
 	al_run_as_log_owner(run_returning, &args);
+	al_reseal_from(id);
 	PG_RETURN_VOID();
 }
 

@@ -89,6 +89,44 @@ al_int64_to_numeric(int64 val)
 #define al_compress_datum(value, method) toast_compress_datum(value)
 #endif
 
+/*
+ * SHA-256 of two byte strings one after the other: pg_cryptohash from 14
+ * (its final step took a length from 15), the pg_sha256 functions in 13.
+ */
+#include "common/sha2.h"
+#if PG_VERSION_NUM >= 140000
+#include "common/cryptohash.h"
+static inline void
+al_sha256(const uint8 *a, size_t alen, const uint8 *b, size_t blen,
+		  uint8 *out)
+{
+	pg_cryptohash_ctx *ctx = pg_cryptohash_create(PG_SHA256);
+
+	if (pg_cryptohash_init(ctx) < 0 ||
+		pg_cryptohash_update(ctx, a, alen) < 0 ||
+		pg_cryptohash_update(ctx, b, blen) < 0 ||
+#if PG_VERSION_NUM >= 150000
+		pg_cryptohash_final(ctx, out, PG_SHA256_DIGEST_LENGTH) < 0)
+#else
+		pg_cryptohash_final(ctx, out) < 0)
+#endif
+		elog(ERROR, "could not compute a SHA-256 hash");
+	pg_cryptohash_free(ctx);
+}
+#else
+static inline void
+al_sha256(const uint8 *a, size_t alen, const uint8 *b, size_t blen,
+		  uint8 *out)
+{
+	pg_sha256_ctx ctx;
+
+	pg_sha256_init(&ctx);
+	pg_sha256_update(&ctx, a, alen);
+	pg_sha256_update(&ctx, b, blen);
+	pg_sha256_final(&ctx, out);
+}
+#endif
+
 /* InitMaterializedSRF() appeared in 15 (as SetSingleFuncCall in 14.x) */
 #if PG_VERSION_NUM >= 150000
 #include "funcapi.h"

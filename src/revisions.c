@@ -851,16 +851,25 @@ activity_log_undo_transaction(PG_FUNCTION_ARGS)
 
 /*
  * run_count
- *		Run args->sql as the log owner; add the rows it processed.
+ *		Run args->sql as the log owner: a statement that returns the count
+ *		of rows it deleted and the smallest activity id among them.
  */
 static void
 run_count(void *arg)
 {
 	ALReadArgs *args = (ALReadArgs *) arg;
+	bool		isnull;
+	Datum		first;
 
 	al_spi_exec(args->sql, args->nargs, args->types, args->values, NULL,
-				SPI_OK_DELETE);
-	args->count = SPI_processed;
+				SPI_OK_SELECT);
+	args->count = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
+											  SPI_tuptable->tupdesc, 1, &isnull));
+	first = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2,
+						  &isnull);
+	if (!isnull && (args->result == (Datum) 0 ||
+					DatumGetInt64(first) < DatumGetInt64(args->result)))
+		args->result = first;
 }
 
 /*
@@ -869,7 +878,9 @@ run_count(void *arg)
  *
  * Deletes activity older than now() - older_than, oldest first, batch_size
  * rows per statement (their revisions follow by ON DELETE CASCADE).
- * Returns the number of activity rows deleted.
+ * Sealed activity is deleted only if the chain verifies, and the chain is
+ * sealed again from the first row deleted.  Returns the number of
+ * activity rows deleted.
  */
 Datum
 activity_log_prune(PG_FUNCTION_ARGS)
@@ -890,11 +901,12 @@ activity_log_prune(PG_FUNCTION_ARGS)
 				 errmsg("batch_size must be at least 1")));
 
 	memset(&args, 0, sizeof(args));
-	args.sql = "DELETE FROM activity_log.activity"
+	args.sql = "WITH d AS (DELETE FROM activity_log.activity"
 		" WHERE id OPERATOR(pg_catalog.=) ANY (ARRAY("
 		" SELECT id FROM activity_log.activity"
 		" WHERE \"timestamp\" OPERATOR(pg_catalog.<) $1"
-		" ORDER BY \"timestamp\", id LIMIT $2))";
+		" ORDER BY \"timestamp\", id LIMIT $2)) RETURNING id)"
+		" SELECT pg_catalog.count(*), pg_catalog.min(id) FROM d";
 	args.nargs = 2;
 	args.types[0] = TIMESTAMPTZOID;
 	args.types[1] = INT4OID;
@@ -902,12 +914,17 @@ activity_log_prune(PG_FUNCTION_ARGS)
 										 TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()),
 										 PG_GETARG_DATUM(0));
 	args.values[1] = Int32GetDatum(batch);
+
+	/* sealed activity is deleted only from a chain that verifies */
+	al_seal_check_from(1);
 	do
 	{
 		CHECK_FOR_INTERRUPTS();
 		al_run_as_log_owner(run_count, &args);
 		total += args.count;
 	} while (args.count == batch);
+	if (args.result != (Datum) 0)
+		al_reseal_from(DatumGetInt64(args.result));
 	PG_RETURN_INT64(total);
 }
 
@@ -930,16 +947,20 @@ activity_log_prune_revisions(PG_FUNCTION_ARGS)
 				 errmsg("keep_last must be zero or more")));
 
 	memset(&args, 0, sizeof(args));
-	args.sql = "DELETE FROM activity_log.revision_store r USING ("
+	args.sql = "WITH d AS (DELETE FROM activity_log.revision_store r USING ("
 		" SELECT s.activity, pg_catalog.row_number() OVER"
 		" (PARTITION BY a.collection, a.item ORDER BY a.id DESC) AS n"
 		" FROM activity_log.revision_store s"
 		" JOIN activity_log.activity a ON a.id OPERATOR(pg_catalog.=) s.activity) old"
 		" WHERE r.activity OPERATOR(pg_catalog.=) old.activity"
-		" AND old.n OPERATOR(pg_catalog.>) $1";
+		" AND old.n OPERATOR(pg_catalog.>) $1 RETURNING r.activity)"
+		" SELECT pg_catalog.count(*), pg_catalog.min(activity) FROM d";
 	args.nargs = 1;
 	args.types[0] = INT8OID;
 	args.values[0] = Int64GetDatum(PG_GETARG_INT32(0));
+	al_seal_check_from(1);
 	al_run_as_log_owner(run_count, &args);
+	if (args.result != (Datum) 0)
+		al_reseal_from(DatumGetInt64(args.result));
 	PG_RETURN_INT64(args.count);
 }
