@@ -1,7 +1,8 @@
 /*-------------------------------------------------------------------------
  *
  * storage.c
- *	  Writes rows into activity_log.activity and activity_log.revisions.
+ *	  Writes rows into activity_log.activity and activity_log.revision_store
+ *	  (the storage behind the view activity_log.revisions).
  *
  * The capture path does not go through SQL: rows are formed in C and
  * inserted with the table access method, and their index entries are made
@@ -18,6 +19,9 @@
  * On abort, the resource owner and the memory context clean up and the
  * state is simply forgotten.  A relcache invalidation of a log table (a new
  * index, say) makes the next write reopen everything.
+ *
+ * Also here: running SQL as the owner of the log (al_run_as_log_owner), for
+ * the functions that read or change the log after checking their caller.
  *
  * Copyright (c) 2026, the activity_log authors
  *
