@@ -11,6 +11,7 @@ OBJS = \
 	src/listing.o \
 	src/relinfo.o \
 	src/revisions.o \
+	src/seal.o \
 	src/security.o \
 	src/storage.o \
 	src/tracking.o
@@ -22,9 +23,10 @@ PGFILEDESC = "activity_log - Directus-style activity log and revisions"
 PG_CPPFLAGS = -I$(srcdir)/src
 
 REGRESS = setup capture_insert capture_update capture_delete capture_truncate \
-	tracking context privileges listing visibility comments revisions teardown
+	tracking context privileges listing visibility comments revisions seal \
+	ddl types statements teardown
 REGRESS_OPTS = --inputdir=$(srcdir)
-ISOLATION = concurrent_update concurrent_tables comment_race
+ISOLATION = concurrent_update concurrent_tables comment_race ddl_other_session
 ISOLATION_OPTS = --load-extension=activity_log
 
 PG_CONFIG ?= pg_config

@@ -264,12 +264,18 @@ SELECT t.relid AS "table",
 	   t.mode,
 	   t.exclude,
 	   t.mask,
-	   EXISTS (SELECT FROM pg_catalog.pg_trigger g
-			   WHERE g.tgrelid OPERATOR(pg_catalog.=) t.relid
-				 AND g.tgname OPERATOR(pg_catalog.=) 'Activity_log_capture'
-				 AND g.tgfoid OPERATOR(pg_catalog.=)
-					 '@extschema@.capture()'::pg_catalog.regprocedure
-				 AND g.tgenabled OPERATOR(pg_catalog.<>) 'D') AS active
+	   -- every table of the tree (the table itself, else each partition)
+	   -- has our trigger, firing in ordinary sessions
+	   NOT EXISTS (SELECT FROM (SELECT t.relid
+								UNION
+								SELECT relid FROM pg_catalog.pg_partition_tree(t.relid)) p
+				   WHERE NOT EXISTS (
+					   SELECT FROM pg_catalog.pg_trigger g
+					   WHERE g.tgrelid OPERATOR(pg_catalog.=) p.relid
+						 AND g.tgname OPERATOR(pg_catalog.=) 'Activity_log_capture'
+						 AND g.tgfoid OPERATOR(pg_catalog.=)
+							 '@extschema@.capture()'::pg_catalog.regprocedure
+						 AND g.tgenabled OPERATOR(pg_catalog.=) ANY ('{O,A}'))) AS active
 FROM @extschema@.tracking t;
 
 COMMENT ON VIEW @extschema@.tracked IS

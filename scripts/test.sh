@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # All tests: install what is missing, build with -Werror, start a throwaway
-# cluster, run the pg_regress and isolation suites (make installcheck) and
-# the pgTAP suite (pg_prove).  Run as root on Debian 12.  Exits non-zero if
-# any test fails.
+# cluster, run the pg_regress and isolation suites (make installcheck), the
+# pgTAP suite (pg_prove) and the pg_dump/restore round trip
+# (scripts/dump_restore_test.sh).  Run as root on Debian 12.  Exits non-zero
+# if any test fails.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 al_setup
 status=0
@@ -20,6 +21,11 @@ createdb activity_log_tap
 psql -X -q -v ON_ERROR_STOP=1 -d activity_log_tap \
     -c "CREATE EXTENSION pgtap; CREATE EXTENSION activity_log;"
 if ! pg_prove -f -d activity_log_tap "$AL_ROOT"/test/*.sql; then
+    status=1
+fi
+
+al_log "pg_dump and restore round trip"
+if ! PG_BIN="$PG_BIN" bash "$AL_ROOT/scripts/dump_restore_test.sh"; then
     status=1
 fi
 

@@ -91,8 +91,9 @@ _PG_init(void)
 
 	MarkGUCPrefixReserved("activity_log");
 
+	/* storage's transaction callback must run after capture's */
+	al_storage_init();
 	al_capture_init();
 	al_relinfo_init();
-	al_storage_init();
 	al_context_init();
 }

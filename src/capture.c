@@ -41,6 +41,7 @@
 
 #include "access/htup_details.h"
 #include "access/tupconvert.h"
+#include "access/table.h"
 #include "access/xact.h"
 #include "common/hashfn.h"
 #include "catalog/pg_constraint.h"
@@ -96,7 +97,10 @@ static HTAB *cause_map = NULL;
 typedef struct ALPendingMove
 {
 	Oid			configrelid;
-	TupleDesc	tupdesc;		/* of the partition the row left */
+	Oid			relid;			/* the partition the row left */
+	FullTransactionId xid;		/* the command of the move */
+	CommandId	cid;
+	TupleDesc	tupdesc;		/* of that partition */
 	HeapTuple	tuple;			/* the row before the update */
 } ALPendingMove;
 
@@ -104,7 +108,8 @@ static ALPendingMove *pending_move = NULL;
 
 static void check_trigger(FunctionCallInfo fcinfo);
 static void capture_truncate(ALRelInfo *info);
-static void remember_move(ALRelInfo *info, TupleDesc tupdesc, HeapTuple tuple);
+static void remember_move(ALRelInfo *info, Relation rel, HeapTuple tuple);
+static void flush_pending_move(void);
 static void capture_moved_row(ALRelInfo *info, TupleDesc tupdesc,
 							  HeapTuple newtuple);
 static void capture_xact_callback(XactEvent event, void *arg);
@@ -130,6 +135,9 @@ al_capture_init(void)
 static void
 capture_xact_callback(XactEvent event, void *arg)
 {
+	/* a move whose INSERT half never came was a delete after all */
+	if (event == XACT_EVENT_PRE_COMMIT || event == XACT_EVENT_PRE_PREPARE)
+		flush_pending_move();
 	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT ||
 		event == XACT_EVENT_PREPARE || event == XACT_EVENT_PARALLEL_COMMIT ||
 		event == XACT_EVENT_PARALLEL_ABORT)
@@ -221,9 +229,21 @@ activity_log_capture(PG_FUNCTION_ARGS)
 	rel = trigdata->tg_relation;
 	info = al_get_relinfo(rel);
 
+	/*
+	 * The INSERT half of a move follows its DELETE half in the same command;
+	 * a DELETE half followed by anything else was a plain delete (a BEFORE
+	 * trigger on the new partition may have dropped the row).
+	 */
+	if (pending_move != NULL &&
+		!(TRIGGER_FIRED_BY_INSERT(event) &&
+		  pending_move->configrelid == info->configrelid &&
+		  pending_move->cid == GetCurrentCommandId(false) &&
+		  FullTransactionIdEquals(pending_move->xid, GetTopFullTransactionId())))
+		flush_pending_move();
+
 	if (TRIGGER_FIRED_BY_INSERT(event))
 	{
-		if (pending_move != NULL && pending_move->configrelid == info->configrelid)
+		if (pending_move != NULL)
 			capture_moved_row(info, RelationGetDescr(rel), trigdata->tg_trigtuple);
 		else
 			capture_row(info, CMD_INSERT, RelationGetDescr(rel),
@@ -235,7 +255,7 @@ activity_log_capture(PG_FUNCTION_ARGS)
 	else if (TRIGGER_FIRED_BY_DELETE(event))
 	{
 		if (HeapTupleHeaderIndicatesMovedPartitions(trigdata->tg_trigtuple->t_data))
-			remember_move(info, RelationGetDescr(rel), trigdata->tg_trigtuple);
+			remember_move(info, rel, trigdata->tg_trigtuple);
 		else
 			capture_row(info, CMD_DELETE, RelationGetDescr(rel),
 						trigdata->tg_trigtuple, NULL);
@@ -251,21 +271,41 @@ activity_log_capture(PG_FUNCTION_ARGS)
  *		Keep the DELETE half of a row moved to another partition.
  */
 static void
-remember_move(ALRelInfo *info, TupleDesc tupdesc, HeapTuple tuple)
+remember_move(ALRelInfo *info, Relation rel, HeapTuple tuple)
 {
 	MemoryContext oldcxt = MemoryContextSwitchTo(TopTransactionContext);
+	ALPendingMove *move = palloc0(sizeof(ALPendingMove));
 
-	if (pending_move == NULL)
-		pending_move = palloc0(sizeof(ALPendingMove));
-	else
-	{
-		FreeTupleDesc(pending_move->tupdesc);
-		heap_freetuple(pending_move->tuple);
-	}
-	pending_move->configrelid = info->configrelid;
-	pending_move->tupdesc = CreateTupleDescCopy(tupdesc);
-	pending_move->tuple = heap_copytuple(tuple);
+	move->configrelid = info->configrelid;
+	move->relid = RelationGetRelid(rel);
+	move->xid = GetTopFullTransactionId();
+	move->cid = GetCurrentCommandId(false);
+	move->tupdesc = CreateTupleDescCopy(RelationGetDescr(rel));
+	move->tuple = heap_copytuple(tuple);
+	pending_move = move;
 	MemoryContextSwitchTo(oldcxt);
+}
+
+/*
+ * flush_pending_move
+ *		Log a kept DELETE half whose INSERT half did not come, as a delete.
+ */
+static void
+flush_pending_move(void)
+{
+	ALPendingMove *move = pending_move;
+	Relation	rel;
+
+	if (move == NULL)
+		return;
+	pending_move = NULL;
+	rel = table_open(move->relid, NoLock);	/* the DELETE locked it */
+	capture_row(al_get_relinfo(rel), CMD_DELETE, move->tupdesc, move->tuple,
+				NULL);
+	table_close(rel, NoLock);
+	FreeTupleDesc(move->tupdesc);
+	heap_freetuple(move->tuple);
+	pfree(move);
 }
 
 /*
@@ -283,7 +323,7 @@ capture_moved_row(ALRelInfo *info, TupleDesc tupdesc, HeapTuple newtuple)
 	TupleConversionMap *map;
 	HeapTuple	oldtuple = move->tuple;
 
-	pending_move = NULL;
+	pending_move = NULL;		/* freed with the transaction */
 	map = convert_tuples_by_name(move->tupdesc, tupdesc);
 	if (map != NULL)
 		oldtuple = execute_attr_map_tuple(oldtuple, map);

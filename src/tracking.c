@@ -70,6 +70,10 @@ typedef struct ALTrackArgs
 	List	   *renamed;		/* ddl: tables whose column was renamed */
 	char	   *oldname;		/* ddl: the column's old name */
 	char	   *newname;		/* ddl: the column's new name */
+	List	   *dropped;		/* ddl: tables that lost columns */
+	List	   *dropped_names;	/* ddl: the names of those columns */
+	bool		partitions;		/* ddl: partitions created, attached or
+								 * detached */
 } ALTrackArgs;
 
 static void check_trackable(Relation rel);
@@ -663,7 +667,33 @@ ddl_writes(void *arg)
 		foreach(lc, args->renamed)
 			CacheInvalidateRelcacheByRelid(lfirst_oid(lc));
 	}
-	sync_partition_triggers();
+	if (args->dropped != NIL)
+	{
+		Oid			types[2] = {OIDARRAYOID, TEXTOID};
+		Datum		values[2];
+		Datum	   *oids;
+		ListCell   *lc;
+		int			n = 0;
+
+		oids = palloc(sizeof(Datum) * list_length(args->dropped));
+		foreach(lc, args->dropped)
+			oids[n++] = ObjectIdGetDatum(lfirst_oid(lc));
+		values[0] = PointerGetDatum(construct_array(oids, n, OIDOID, sizeof(Oid),
+													true, TYPALIGN_INT));
+		foreach(lc, args->dropped_names)
+		{
+			values[1] = CStringGetTextDatum((char *) lfirst(lc));
+			al_spi_exec("UPDATE activity_log.tracking"
+						" SET exclude = pg_catalog.array_remove(exclude, $2),"
+						" mask = pg_catalog.array_remove(mask, $2)"
+						" WHERE relid::pg_catalog.oid OPERATOR(pg_catalog.=) ANY ($1)"
+						" AND ($2 OPERATOR(pg_catalog.=) ANY (exclude)"
+						" OR $2 OPERATOR(pg_catalog.=) ANY (mask))",
+						2, types, values, NULL, SPI_OK_UPDATE);
+		}
+	}
+	if (args->partitions)
+		sync_partition_triggers();
 }
 
 /*
@@ -671,8 +701,11 @@ ddl_writes(void *arg)
  *		SQL: event trigger on ddl_command_end for CREATE TABLE and ALTER TABLE.
  *
  * Keeps registrations true to the tables: an excluded or masked column
- * that is renamed stays so under its new name, and partitions created,
- * attached or detached get or lose their TRUNCATE trigger.
+ * that is renamed stays so under its new name, one that is dropped leaves
+ * the lists, and partitions created, attached or detached get or lose
+ * their TRUNCATE trigger.  Other commands are left alone; in particular a
+ * restore, whose ALTER TABLE ... ADD CONSTRAINT comes after the
+ * registrations are loaded, must not create triggers the dump creates.
  */
 Datum
 activity_log_ddl_handler(PG_FUNCTION_ARGS)
@@ -694,15 +727,49 @@ activity_log_ddl_handler(PG_FUNCTION_ARGS)
 		RenameStmt *stmt = (RenameStmt *) trigdata->parsetree;
 		Oid			relid;
 
-		if (stmt->renameType == OBJECT_COLUMN && stmt->relation != NULL &&
-			OidIsValid(relid = RangeVarGetRelid(stmt->relation, NoLock, true)))
-		{
-			args.renamed = stmt->relation->inh ?
-				find_all_inheritors(relid, NoLock, NULL) : list_make1_oid(relid);
-			args.oldname = stmt->subname;
-			args.newname = stmt->newname;
-		}
+		if (stmt->renameType != OBJECT_COLUMN || stmt->relation == NULL ||
+			!OidIsValid(relid = RangeVarGetRelid(stmt->relation, NoLock, true)))
+			PG_RETURN_VOID();
+		args.renamed = stmt->relation->inh ?
+			find_all_inheritors(relid, NoLock, NULL) : list_make1_oid(relid);
+		args.oldname = stmt->subname;
+		args.newname = stmt->newname;
 	}
+	else if (IsA(trigdata->parsetree, AlterTableStmt))
+	{
+		AlterTableStmt *stmt = (AlterTableStmt *) trigdata->parsetree;
+		ListCell   *lc;
+		Oid			relid = RangeVarGetRelid(stmt->relation, NoLock, true);
+
+		foreach(lc, stmt->cmds)
+		{
+			AlterTableCmd *cmd = (AlterTableCmd *) lfirst(lc);
+
+			if (cmd->subtype == AT_AttachPartition ||
+				cmd->subtype == AT_DetachPartition)
+				args.partitions = true;
+			else if (cmd->subtype == AT_DropColumn && OidIsValid(relid))
+			{
+				/* a dropped column leaves the lists; a new one of its name
+				 * must not inherit its exclusion */
+				args.dropped = stmt->relation->inh ?
+					find_all_inheritors(relid, NoLock, NULL) :
+					list_make1_oid(relid);
+				args.dropped_names = lappend(args.dropped_names, cmd->name);
+			}
+		}
+		if (!args.partitions && args.dropped == NIL)
+			PG_RETURN_VOID();
+	}
+	else if (IsA(trigdata->parsetree, CreateStmt))
+	{
+		/* a new partition (CREATE TABLE ... PARTITION OF) */
+		if (((CreateStmt *) trigdata->parsetree)->partbound == NULL)
+			PG_RETURN_VOID();
+		args.partitions = true;
+	}
+	else
+		PG_RETURN_VOID();
 	al_run_as_log_owner(ddl_writes, &args);
 	PG_RETURN_VOID();
 }

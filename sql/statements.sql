@@ -1,0 +1,315 @@
+-- Every way of changing rows: upserts, MERGE, COPY, generated and identity
+-- columns, savepoints, two-phase commit, functions, procedures that
+-- commit, triggers of other tables; the ways around capture (replica role,
+-- disabled triggers); ALTER EXTENSION UPDATE.
+--
+-- Every table here is named st_*; no activity id or transaction id is
+-- printed: transactions are compared with ids kept in st_xids.
+SET timezone = 'UTC';
+
+CREATE VIEW st_log AS
+SELECT a.id, a.action, a.collection, a.item, a.transaction, r.previous_item, r.data, r.delta
+FROM activity_log.activity a
+LEFT JOIN activity_log.revisions r ON r.activity = a.id
+WHERE a.collection LIKE 'st\_%';
+
+-- the transaction ids of the tests' transactions, by tag (not tracked)
+CREATE TABLE st_xids (tag text PRIMARY KEY, xid xid8 NOT NULL);
+CREATE FUNCTION st_tag(t text) RETURNS void LANGUAGE sql
+	AS $$ INSERT INTO st_xids VALUES (t, pg_current_xact_id()) $$;
+
+--------------------------------------------------------------------------
+-- INSERT ... ON CONFLICT
+--------------------------------------------------------------------------
+CREATE TABLE st_upsert (id int PRIMARY KEY, v text, n int DEFAULT 0);
+SELECT activity_log.track('st_upsert');
+INSERT INTO st_upsert VALUES (1, 'a');
+-- DO UPDATE: "update" for the row that existed, "create" for the new one
+INSERT INTO st_upsert VALUES (1, 'b'), (2, 'c')
+	ON CONFLICT (id) DO UPDATE SET v = excluded.v, n = st_upsert.n + 1;
+-- DO UPDATE that sets the same values: nothing
+INSERT INTO st_upsert VALUES (1, 'b') ON CONFLICT (id) DO UPDATE SET v = excluded.v;
+-- DO UPDATE ... WHERE false: nothing
+INSERT INTO st_upsert VALUES (1, 'x') ON CONFLICT (id) DO UPDATE SET v = excluded.v WHERE false;
+-- DO NOTHING: the conflicting row logs nothing, the new one a "create"
+INSERT INTO st_upsert VALUES (1, 'zzz'), (3, 'd') ON CONFLICT DO NOTHING;
+INSERT INTO st_upsert VALUES (2, 'zzz') ON CONFLICT ON CONSTRAINT st_upsert_pkey DO NOTHING;
+SELECT action, item, data, delta FROM st_log WHERE collection = 'st_upsert' ORDER BY id;
+
+--------------------------------------------------------------------------
+-- MERGE
+--------------------------------------------------------------------------
+CREATE TABLE st_merge (id int PRIMARY KEY, v text, n int);
+SELECT activity_log.track('st_merge');
+INSERT INTO st_merge VALUES (1, 'a', 1), (2, 'b', 2), (3, 'c', 3), (4, 'd', 4);
+CREATE TABLE st_src (id int, v text, op text);
+INSERT INTO st_src VALUES (1, 'A', 'upd'), (2, NULL, 'del'), (3, 'c', 'upd'),
+	(5, 'E', 'ins'), (6, 'F', 'skip');
+MERGE INTO st_merge t USING st_src s ON t.id = s.id
+	WHEN MATCHED AND s.op = 'del' THEN DELETE
+	WHEN MATCHED THEN UPDATE SET v = s.v                 -- row 3 gets its own value: no change
+	WHEN NOT MATCHED AND s.op = 'ins' THEN INSERT VALUES (s.id, s.v, 0)
+	WHEN NOT MATCHED THEN DO NOTHING;
+SELECT action, item, data, delta FROM st_log WHERE collection = 'st_merge' AND action <> 'create' OR
+	collection = 'st_merge' AND item = '5' ORDER BY id;
+-- MERGE into a partitioned table, moving a row to another partition: one "update"
+CREATE TABLE st_mpart (id int PRIMARY KEY, v text) PARTITION BY RANGE (id);
+CREATE TABLE st_mpart_a PARTITION OF st_mpart FOR VALUES FROM (0) TO (10);
+CREATE TABLE st_mpart_b PARTITION OF st_mpart FOR VALUES FROM (10) TO (20);
+SELECT activity_log.track('st_mpart');
+INSERT INTO st_mpart VALUES (1, 'one'), (2, 'two');
+MERGE INTO st_mpart t USING (VALUES (1, 11), (2, NULL), (3, 13)) s(id, new_id) ON t.id = s.id
+	WHEN MATCHED AND s.new_id IS NULL THEN DELETE
+	WHEN MATCHED THEN UPDATE SET id = s.new_id
+	WHEN NOT MATCHED THEN INSERT VALUES (s.new_id, 'new');
+SELECT action, item, previous_item, delta FROM st_log WHERE collection = 'st_mpart' ORDER BY id;
+
+--------------------------------------------------------------------------
+-- COPY FROM, INSERT ... SELECT, writable CTEs
+--------------------------------------------------------------------------
+CREATE TABLE st_copy (id int PRIMARY KEY, v text, created date DEFAULT '2024-01-01');
+SELECT activity_log.track('st_copy');
+COPY st_copy (id, v) FROM stdin;
+1	tab\tseparated
+2	\N
+3	back\\slash
+\.
+COPY st_copy FROM stdin WITH (FORMAT csv);
+4,"quoted, comma",2024-02-02
+\.
+INSERT INTO st_copy (id, v) SELECT g, 'gen ' || g FROM generate_series(10, 12) g;
+WITH moved AS (DELETE FROM st_copy WHERE id >= 11 RETURNING id, v)
+INSERT INTO st_copy (id, v) SELECT id + 100, v FROM moved;
+SELECT action, item, data FROM st_log WHERE collection = 'st_copy' ORDER BY id;
+SELECT bool_and(l.data = to_jsonb(c)) AS latest_are_rows, count(*) AS rows
+FROM st_copy c
+JOIN LATERAL (SELECT data FROM st_log WHERE collection = 'st_copy' AND item = c.id::text
+			  ORDER BY id DESC LIMIT 1) l ON true;
+
+--------------------------------------------------------------------------
+-- Generated, identity and serial columns
+--------------------------------------------------------------------------
+CREATE TABLE st_gen (
+	id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	no serial,
+	big bigint GENERATED BY DEFAULT AS IDENTITY (START WITH 1000 INCREMENT BY 10),
+	price numeric(8,2),
+	qty int,
+	total numeric GENERATED ALWAYS AS (price * qty) STORED,
+	label text GENERATED ALWAYS AS ('x' || qty::text) STORED,
+	created date DEFAULT '2024-01-01'
+);
+SELECT activity_log.track('st_gen');
+INSERT INTO st_gen (price, qty) VALUES (2.50, 4), (1, NULL);
+UPDATE st_gen SET qty = 5 WHERE id = 1;
+UPDATE st_gen SET price = 3 WHERE id = 2;          -- total stays NULL: only price changes
+SELECT action, item, data, delta FROM st_log WHERE collection = 'st_gen' ORDER BY id;
+
+--------------------------------------------------------------------------
+-- Savepoints
+--------------------------------------------------------------------------
+CREATE TABLE st_sp (id int PRIMARY KEY, v text);
+SELECT activity_log.track('st_sp');
+BEGIN;
+INSERT INTO st_sp VALUES (1, 'kept');
+SAVEPOINT a;
+INSERT INTO st_sp VALUES (2, 'rolled back');
+UPDATE st_sp SET v = 'rolled back' WHERE id = 1;
+SAVEPOINT b;
+DELETE FROM st_sp WHERE id = 1;
+ROLLBACK TO a;
+INSERT INTO st_sp VALUES (3, 'kept');
+SAVEPOINT c;
+UPDATE st_sp SET v = 'released' WHERE id = 3;
+RELEASE c;
+COMMIT;
+-- the first capture of a transaction inside a savepoint that rolls back
+BEGIN;
+SAVEPOINT a;
+INSERT INTO st_sp VALUES (4, 'rolled back');
+ROLLBACK TO a;
+INSERT INTO st_sp VALUES (5, 'kept');
+COMMIT;
+-- an error caught in PL/pgSQL rolls back the block's changes and their log
+DO $$
+BEGIN
+	INSERT INTO st_sp VALUES (6, 'kept');
+	BEGIN
+		INSERT INTO st_sp VALUES (7, 'rolled back');
+		INSERT INTO st_sp VALUES (6, 'duplicate');
+	EXCEPTION WHEN unique_violation THEN
+		NULL;
+	END;
+END
+$$;
+SELECT action, item, data FROM st_log WHERE collection = 'st_sp' ORDER BY id;
+SELECT * FROM st_sp ORDER BY id;
+
+--------------------------------------------------------------------------
+-- Two-phase commit
+--------------------------------------------------------------------------
+CREATE TABLE st_2pc (id int PRIMARY KEY);
+SELECT activity_log.track('st_2pc');
+BEGIN;
+SELECT st_tag('2pc commit');
+INSERT INTO st_2pc VALUES (1);
+PREPARE TRANSACTION 'st_2pc_commit';
+SELECT count(*) AS logged_before_commit FROM st_log WHERE collection = 'st_2pc';
+-- another transaction of this session meanwhile
+INSERT INTO st_2pc VALUES (2);
+COMMIT PREPARED 'st_2pc_commit';
+BEGIN;
+INSERT INTO st_2pc VALUES (3);
+PREPARE TRANSACTION 'st_2pc_rollback';
+ROLLBACK PREPARED 'st_2pc_rollback';
+SELECT l.action, l.item, x.tag FROM st_log l LEFT JOIN st_xids x ON x.xid = l.transaction
+WHERE l.collection = 'st_2pc' ORDER BY l.item;
+SELECT count(*) AS prepared_left FROM pg_prepared_xacts WHERE gid LIKE 'st_2pc%';
+
+--------------------------------------------------------------------------
+-- Transaction ids: functions, procedures that commit, other tables' triggers
+--------------------------------------------------------------------------
+CREATE TABLE st_tx (id int PRIMARY KEY, v text);
+SELECT activity_log.track('st_tx');
+-- a function
+CREATE FUNCTION st_fn(n int) RETURNS int LANGUAGE plpgsql AS $$
+BEGIN
+	INSERT INTO st_tx VALUES (n, 'fn');
+	UPDATE st_tx SET v = 'fn!' WHERE id = n;
+	RETURN n;
+END
+$$;
+BEGIN;
+SELECT st_tag('function');
+SELECT st_fn(1);
+COMMIT;
+-- a procedure that commits and rolls back: each committed part is its own
+-- transaction; the rolled back part leaves nothing
+CREATE PROCEDURE st_proc() LANGUAGE plpgsql AS $$
+BEGIN
+	PERFORM st_tag('proc part 1');
+	INSERT INTO st_tx VALUES (10, 'p1');
+	COMMIT;
+	PERFORM st_tag('proc part 2');
+	INSERT INTO st_tx VALUES (11, 'p2');
+	UPDATE st_tx SET v = 'p2' WHERE id = 10;
+	COMMIT;
+	PERFORM st_tag('proc part 3');
+	INSERT INTO st_tx VALUES (12, 'p3');
+	ROLLBACK;
+	PERFORM st_tag('proc part 4');
+	DELETE FROM st_tx WHERE id = 11;
+END
+$$;
+CALL st_proc();
+-- a trigger of an untracked table that writes into the tracked one
+CREATE TABLE st_orders (id int PRIMARY KEY);
+CREATE FUNCTION st_order_trigger() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	INSERT INTO st_tx VALUES (NEW.id, 'from trigger');
+	RETURN NEW;
+END
+$$;
+CREATE TRIGGER st_order_trigger AFTER INSERT ON st_orders FOR EACH ROW EXECUTE FUNCTION st_order_trigger();
+BEGIN;
+SELECT st_tag('other table''s trigger');
+INSERT INTO st_orders VALUES (20), (21);
+COMMIT;
+-- a trigger of a tracked table that writes into another tracked one
+CREATE TABLE st_tx2 (id int PRIMARY KEY, v text);
+SELECT activity_log.track('st_tx2');
+CREATE FUNCTION st_copy_trigger() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	INSERT INTO st_tx2 VALUES (NEW.id, NEW.v);
+	RETURN NEW;
+END
+$$;
+CREATE TRIGGER st_copy_trigger BEFORE INSERT ON st_tx FOR EACH ROW EXECUTE FUNCTION st_copy_trigger();
+BEGIN;
+SELECT st_tag('tracked table''s trigger');
+INSERT INTO st_tx VALUES (30, 'both');
+COMMIT;
+SELECT l.collection, l.action, l.item, l.data->>'v' AS v, x.tag FROM st_log l
+LEFT JOIN st_xids x ON x.xid = l.transaction
+WHERE l.collection IN ('st_tx', 'st_tx2') ORDER BY l.id;
+SELECT tag FROM st_xids WHERE tag LIKE 'proc%' ORDER BY tag;
+SELECT count(DISTINCT xid) AS distinct_xids FROM st_xids WHERE tag LIKE 'proc%';
+
+--------------------------------------------------------------------------
+-- Around capture: session_replication_role, disabled triggers
+--------------------------------------------------------------------------
+CREATE TABLE st_bypass (id int PRIMARY KEY, v text);
+SELECT activity_log.track('st_bypass');
+INSERT INTO st_bypass VALUES (1, 'logged');
+-- replica role: ordinary triggers do not fire, capture neither
+SET session_replication_role = replica;
+INSERT INTO st_bypass VALUES (2, 'replica');
+UPDATE st_bypass SET v = 'replica' WHERE id = 1;
+SELECT collection, active FROM activity_log.tracked WHERE collection = 'st_bypass';
+RESET session_replication_role;
+-- a disabled capture trigger: nothing captured, and the view shows it
+ALTER TABLE st_bypass DISABLE TRIGGER "Activity_log_capture";
+SELECT collection, active FROM activity_log.tracked WHERE collection = 'st_bypass';
+INSERT INTO st_bypass VALUES (3, 'disabled');
+ALTER TABLE st_bypass ENABLE TRIGGER "Activity_log_capture";
+SELECT collection, active FROM activity_log.tracked WHERE collection = 'st_bypass';
+ALTER TABLE st_bypass DISABLE TRIGGER ALL;
+SELECT collection, active FROM activity_log.tracked WHERE collection = 'st_bypass';
+INSERT INTO st_bypass VALUES (4, 'all disabled');
+ALTER TABLE st_bypass ENABLE TRIGGER ALL;
+INSERT INTO st_bypass VALUES (5, 'logged');
+-- ENABLE ALWAYS: captured in replica sessions too
+ALTER TABLE st_bypass ENABLE ALWAYS TRIGGER "Activity_log_capture";
+SET session_replication_role = replica;
+INSERT INTO st_bypass VALUES (6, 'replica, always');
+RESET session_replication_role;
+SELECT collection, active FROM activity_log.tracked WHERE collection = 'st_bypass';
+SELECT action, item, data->>'v' AS v FROM st_log WHERE collection = 'st_bypass' ORDER BY id;
+
+-- "active" is false when the capture trigger fires only in replica sessions
+-- (ENABLE REPLICA), as ordinary sessions' changes are not captured.
+ALTER TABLE st_bypass ENABLE REPLICA TRIGGER "Activity_log_capture";
+INSERT INTO st_bypass VALUES (7, 'replica trigger');
+SELECT collection, active FROM activity_log.tracked WHERE collection = 'st_bypass';
+SELECT count(*) AS activities FROM st_log WHERE collection = 'st_bypass' AND item = '7';
+ALTER TABLE st_bypass ENABLE TRIGGER "Activity_log_capture";
+
+-- "active" is false while one partition's capture trigger is disabled and
+-- that partition's changes are not captured.
+CREATE TABLE st_bypass_p (id int PRIMARY KEY) PARTITION BY RANGE (id);
+CREATE TABLE st_bypass_p1 PARTITION OF st_bypass_p FOR VALUES FROM (0) TO (10);
+SELECT activity_log.track('st_bypass_p');
+ALTER TABLE st_bypass_p1 DISABLE TRIGGER "Activity_log_capture";
+INSERT INTO st_bypass_p VALUES (1);
+SELECT collection, active FROM activity_log.tracked WHERE collection = 'st_bypass_p';
+SELECT count(*) AS activities FROM st_log WHERE collection = 'st_bypass_p';
+ALTER TABLE st_bypass_p1 ENABLE TRIGGER "Activity_log_capture";
+-- disabling it on the partitioned table reaches every partition, and shows
+ALTER TABLE st_bypass_p DISABLE TRIGGER "Activity_log_capture";
+SELECT collection, active FROM activity_log.tracked WHERE collection = 'st_bypass_p';
+INSERT INTO st_bypass_p VALUES (2);
+ALTER TABLE st_bypass_p ENABLE TRIGGER "Activity_log_capture";
+INSERT INTO st_bypass_p VALUES (3);
+SELECT action, item FROM st_log WHERE collection = 'st_bypass_p' ORDER BY id;
+
+--------------------------------------------------------------------------
+-- ALTER EXTENSION ... UPDATE: only 1.0 exists, so it is a no-op
+--------------------------------------------------------------------------
+SELECT extversion FROM pg_extension WHERE extname = 'activity_log';
+SELECT name, version FROM pg_available_extension_versions WHERE name = 'activity_log';
+ALTER EXTENSION activity_log UPDATE;
+ALTER EXTENSION activity_log UPDATE TO '1.0';
+SELECT extversion FROM pg_extension WHERE extname = 'activity_log';
+-- still usable: capture, registrations, the API
+INSERT INTO st_bypass VALUES (8, 'after update');
+SELECT action, item FROM st_log WHERE collection = 'st_bypass' ORDER BY id DESC LIMIT 1;
+SELECT count(*) AS tracked_here FROM activity_log.tracked WHERE collection LIKE 'st\_%';
+SELECT action, item FROM activity_log.list_activity('{"filter": {"collection": {"_eq": "st_bypass"}}, "sort": "-id", "limit": 1}');
+
+-- Clean up: the registrations go with the tables, the history stays
+DROP TABLE st_xids, st_upsert, st_merge, st_src, st_mpart, st_copy, st_gen, st_sp, st_2pc,
+	st_tx, st_orders, st_tx2, st_bypass, st_bypass_p;
+SELECT count(*) AS registered FROM activity_log.tracking WHERE collection LIKE 'st\_%';
+DROP VIEW st_log;
+DROP FUNCTION st_tag(text), st_fn(int), st_order_trigger(), st_copy_trigger();
+DROP PROCEDURE st_proc();
