@@ -226,7 +226,8 @@ CREATE FUNCTION @extschema@.track(target regclass,
 								  mask text[] DEFAULT '{}')
 RETURNS void
 AS 'MODULE_PATHNAME', 'activity_log_track'
-LANGUAGE C;
+LANGUAGE C
+SET search_path = pg_catalog, pg_temp;
 
 COMMENT ON FUNCTION @extschema@.track(regclass, text, text, text[], text[]) IS
 	'Starts capturing a table, or changes its options';
@@ -234,7 +235,8 @@ COMMENT ON FUNCTION @extschema@.track(regclass, text, text, text[], text[]) IS
 CREATE FUNCTION @extschema@.untrack(target regclass)
 RETURNS void
 AS 'MODULE_PATHNAME', 'activity_log_untrack'
-LANGUAGE C STRICT;
+LANGUAGE C STRICT
+SET search_path = pg_catalog, pg_temp;
 
 COMMENT ON FUNCTION @extschema@.untrack(regclass) IS
 	'Stops capturing a table; its history stays';
@@ -255,7 +257,7 @@ LANGUAGE C;
 
 CREATE EVENT TRIGGER activity_log_ddl
 	ON ddl_command_end
-	WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE')
+	WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE', 'CREATE TRIGGER')
 	EXECUTE FUNCTION @extschema@.ddl_handler();
 
 CREATE VIEW @extschema@.tracked AS
@@ -264,17 +266,24 @@ SELECT t.relid AS "table",
 	   t.mode,
 	   t.exclude,
 	   t.mask,
-	   -- every table of the tree (the table itself, else each partition)
-	   -- has our trigger, firing in ordinary sessions
+	   -- every table of the tree (the table itself, and each partition) has
+	   -- both capture triggers as track() made them (AFTER INSERT OR UPDATE
+	   -- OR DELETE FOR EACH ROW, 29; AFTER TRUNCATE FOR EACH STATEMENT, 32;
+	   -- no column list, no WHEN), firing in ordinary sessions
 	   NOT EXISTS (SELECT FROM (SELECT t.relid
 								UNION
-								SELECT relid FROM pg_catalog.pg_partition_tree(t.relid)) p
+								SELECT relid FROM pg_catalog.pg_partition_tree(t.relid)) p,
+					(VALUES ('Activity_log_capture'::pg_catalog.name, 29::pg_catalog.int2),
+							('Activity_log_truncate', 32)) AS want (tgname, tgtype)
 				   WHERE NOT EXISTS (
 					   SELECT FROM pg_catalog.pg_trigger g
 					   WHERE g.tgrelid OPERATOR(pg_catalog.=) p.relid
-						 AND g.tgname OPERATOR(pg_catalog.=) 'Activity_log_capture'
+						 AND g.tgname OPERATOR(pg_catalog.=) want.tgname
+						 AND g.tgtype OPERATOR(pg_catalog.=) want.tgtype
 						 AND g.tgfoid OPERATOR(pg_catalog.=)
 							 '@extschema@.capture()'::pg_catalog.regprocedure
+						 AND g.tgqual IS NULL
+						 AND g.tgattr OPERATOR(pg_catalog.=) ''::pg_catalog.int2vector
 						 AND g.tgenabled OPERATOR(pg_catalog.=) ANY ('{O,A}'))) AS active
 FROM @extschema@.tracking t;
 
@@ -291,7 +300,8 @@ CREATE FUNCTION @extschema@.set_context("user" text,
 										origin text DEFAULT NULL)
 RETURNS void
 AS 'MODULE_PATHNAME', 'activity_log_set_context'
-LANGUAGE C;
+LANGUAGE C
+SET search_path = pg_catalog, pg_temp;
 
 COMMENT ON FUNCTION @extschema@.set_context(text, inet, text, text) IS
 	'Sets who acts, from where and how, for the rest of the transaction';

@@ -81,7 +81,7 @@ al_start_cluster() {
         --locale=C.UTF-8 --encoding=UTF8 \
         --no-sync >"$AL_SCRATCH/initdb.log" 2>&1
     runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$AL_SCRATCH/data" -l "$AL_SCRATCH/server.log" -w \
-        -o "-p $AL_PORT -k $AL_SCRATCH -c listen_addresses=127.0.0.1 -c fsync=off -c max_prepared_transactions=10 $opts" \
+        -o "-p $AL_PORT -k $AL_SCRATCH -c listen_addresses=127.0.0.1 -c fsync=off -c max_prepared_transactions=10 -c shared_preload_libraries=activity_log $opts" \
         start >/dev/null
     export PGHOST="$AL_SCRATCH" PGPORT="$AL_PORT" PGUSER=postgres PGDATABASE=postgres
 }

@@ -29,6 +29,16 @@ if ! PG_BIN="$PG_BIN" bash "$AL_ROOT/scripts/dump_restore_test.sh"; then
     status=1
 fi
 
+al_log "crash test (a backend killed during a bulk update)"
+if ! bash "$AL_ROOT/scripts/crash_test.sh"; then
+    status=1
+fi
+
+al_log "require_context against connection options"
+if ! bash "$AL_ROOT/scripts/session_options_test.sh"; then
+    status=1
+fi
+
 if [ "$status" -ne 0 ]; then
     al_log "FAILED"
     exit 1

@@ -67,6 +67,7 @@ typedef struct ALTrackArgs
 	ArrayType  *exclude;
 	ArrayType  *mask;
 	bool		found;			/* untrack: was the table registered? */
+	bool		admin;			/* track: is the caller an admin? */
 	List	   *renamed;		/* ddl: tables whose column was renamed */
 	char	   *oldname;		/* ddl: the column's old name */
 	char	   *newname;		/* ddl: the column's new name */
@@ -453,6 +454,29 @@ track_writes(void *arg)
 									 SPI_tuptable->tupdesc, 1)),
 				 errhint("Pass another collection name to activity_log.track().")));
 
+	/*
+	 * A collection name with history that is not this table's registration
+	 * (a dropped or untracked table's) would give whoever takes it that
+	 * history to read: only an admin may reuse it.
+	 */
+	if (!args->admin)
+	{
+		al_spi_exec("SELECT FROM activity_log.activity"
+					" WHERE collection OPERATOR(pg_catalog.=) $2"
+					" AND NOT EXISTS (SELECT FROM activity_log.tracking"
+					"  WHERE relid OPERATOR(pg_catalog.=) $1::pg_catalog.regclass"
+					"  AND collection OPERATOR(pg_catalog.=) $2)"
+					" LIMIT 1",
+					5, types, values, NULL, SPI_OK_SELECT);
+		if (SPI_processed > 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("collection \"%s\" already has history",
+							TextDatumGetCString(args->collection)),
+					 errdetail("Taking a collection name with history from another table (or from this table before it was untracked) would give access to that history."),
+					 errhint("Pass another collection name, or ask a member of activity_log_admin to track the table.")));
+	}
+
 	al_spi_exec("INSERT INTO activity_log.tracking (relid, collection, mode, exclude, mask)"
 			 " VALUES ($1::pg_catalog.regclass, $2, $3, $4, $5)"
 			 " ON CONFLICT (relid) DO UPDATE"
@@ -525,6 +549,7 @@ activity_log_track(PG_FUNCTION_ARGS)
 							  "mask");
 	check_no_overlap(args.exclude, args.mask);
 
+	args.admin = al_is_admin(GetUserId());
 	al_run_as_log_owner(track_writes, &args);
 	CacheInvalidateRelcache(args.rel);
 	table_close(args.rel, NoLock);
@@ -760,6 +785,24 @@ activity_log_ddl_handler(PG_FUNCTION_ARGS)
 		}
 		if (!args.partitions && args.dropped == NIL)
 			PG_RETURN_VOID();
+	}
+	else if (IsA(trigdata->parsetree, CreateTrigStmt))
+	{
+		/*
+		 * A trigger on a log table would run, as the log's owner, whenever
+		 * the extension writes there: even a role granted TRIGGER by
+		 * mistake must not have that.
+		 */
+		CreateTrigStmt *stmt = (CreateTrigStmt *) trigdata->parsetree;
+		Oid			relid = RangeVarGetRelid(stmt->relation, NoLock, true);
+
+		if (OidIsValid(relid) && get_rel_namespace(relid) == al_catalog()->namespace)
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("cannot create triggers on table \"activity_log.%s\"",
+							get_rel_name(relid)),
+					 errdetail("The log tables belong to the activity_log extension.")));
+		PG_RETURN_VOID();
 	}
 	else if (IsA(trigdata->parsetree, CreateStmt))
 	{

@@ -177,7 +177,7 @@ SELECT throws_ok($$SELECT activity_log.track('al_tap_ok', exclude => ARRAY['a', 
 
 SELECT lives_ok($$SELECT activity_log.track('al_tap_tr')$$, 'track al_tap_tr again (collection al_tap_tr)');
 SELECT throws_ok($$SELECT activity_log.track('al_tap_ok', 'al_tap_tr')$$,
-    '42710', 'collection "al_tap_tr" is already used by table al_tap_tr',
+    '42710', 'collection "al_tap_tr" is already used by table public.al_tap_tr',
     'a collection name used by another table is refused with 42710');
 SELECT is_empty(
     $$SELECT 1 FROM activity_log.tracked WHERE "table" = 'al_tap_ok'::regclass$$,
