@@ -1,6 +1,6 @@
 -- bench/report.sql: turns the raw measurements in benchres.raw into the
 -- report.  psql variables: rows, mem_rows, read_rows, reps, seconds, and the
--- output files human_out, targets_out, bench_out.
+-- output files human_out, targets_out, bench_out, raw_out.
 --
 -- Every figure is the median over the repetitions (percentile_cont(0.5)).
 
@@ -11,20 +11,26 @@
 SET client_min_messages = warning;
 
 CREATE TEMP VIEW med AS
-SELECT metric, system, percentile_cont(0.5) WITHIN GROUP (ORDER BY value) AS v, count(*) AS n
+SELECT metric, system, percentile_cont(0.5) WITHIN GROUP (ORDER BY value) AS v, count(*) AS n,
+	   min(value) AS lo, max(value) AS hi
 FROM benchres.raw GROUP BY metric, system;
 
 CREATE TEMP TABLE label (system text PRIMARY KEY, label text);
 INSERT INTO label VALUES
 	('a', '(a) no tracking'),
-	('b', '(b) activity_log, mode all'),
-	('c', '(c) activity_log, mode activity'),
+	('b', '(b) activity_log all'),
+	('c', '(c) activity_log activity'),
 	('d', '(d) PL/pgSQL trigger'),
-	('e', '(e) floor: set-based CTEs');
+	('e', '(e) floor, set-based');
 
 -- median of one figure
 CREATE FUNCTION pg_temp.m(metric text, sys text) RETURNS double precision
 LANGUAGE sql STABLE AS $$ SELECT v FROM med WHERE med.metric = $1 AND med.system = $2 $$;
+-- spread of one figure over the repetitions: (max - min) / median, in %
+CREATE FUNCTION pg_temp.sp(metric text, sys text) RETURNS text
+LANGUAGE sql STABLE AS $$
+	SELECT CASE WHEN v IS NULL OR v = 0 THEN 'n/a' ELSE round(((hi - lo) / v * 100)::numeric, 1) || '%' END
+	FROM med WHERE med.metric = $1 AND med.system = $2 $$;
 -- a number with d decimals, or n/a
 CREATE FUNCTION pg_temp.f(v double precision, d int) RETURNS text
 LANGUAGE sql IMMUTABLE AS $$
@@ -54,6 +60,19 @@ SELECT 10 * o.i + 1, 'bulk_' || o.op || '_overhead_vs_e',
 FROM unnest(ARRAY['insert', 'update', 'delete']) WITH ORDINALITY AS o(op, i),
 	 LATERAL (SELECT pg_temp.m('bulk_' || o.op, 'a') AS a, pg_temp.m('bulk_' || o.op, 'b') AS b,
 					 pg_temp.m('bulk_' || o.op, 'e') AS e) s;
+-- the same bulk comparisons on the backend's CPU time: not targets, a
+-- reading aid when other processes competed for the CPUs during the run
+INSERT INTO target
+SELECT 30 + o.i, 'info_bulk_' || o.op || '_cpu',
+	   NULL, b - a, 0.25 * (d - a), 'cpu_ms',
+	   format('(info, backend CPU) bulk %s: (b-a) = %s ms %s 0.25*(d-a) = %s ms; %s (e-a) = %s ms', o.op,
+			  pg_temp.f(b - a, 1), CASE WHEN b - a <= 0.25 * (d - a) THEN '<=' ELSE '>' END,
+			  pg_temp.f(0.25 * (d - a), 1), CASE WHEN b - a <= e - a THEN '<=' ELSE '>' END,
+			  pg_temp.f(e - a, 1))
+FROM unnest(ARRAY['insert', 'update', 'delete']) WITH ORDINALITY AS o(op, i),
+	 LATERAL (SELECT pg_temp.m('bulk_' || o.op || '_cpu', 'a') AS a, pg_temp.m('bulk_' || o.op || '_cpu', 'b') AS b,
+					 pg_temp.m('bulk_' || o.op || '_cpu', 'd') AS d, pg_temp.m('bulk_' || o.op || '_cpu', 'e') AS e) s
+WHERE a IS NOT NULL;
 INSERT INTO target
 SELECT 40 + o.i, 'single_' || o.op || '_tps',
 	   b >= 0.8 * a, b, 0.8 * a, 'tps',
@@ -91,36 +110,53 @@ FROM (SELECT pg_temp.m('read_list', 'api') AS api, pg_temp.m('read_list', 'sql')
 -- The human-readable report ----------------------------------------------------
 \o :human_out
 SELECT format('Bulk: one statement over %s rows, server-side ms, median of %s run(s).', :rows, :reps);
-SELECT format('  us/row = ms*1000/rows; x(a), x(d) = ratio of ms to (a), to (d); +us/row = overhead over (a) per row');
-SELECT format('%-8s %-32s %10s %9s %7s %7s %9s', 'stmt', 'system', 'ms', 'us/row', 'x(a)', 'x(d)', '+us/row');
-SELECT format('%-8s %-32s %10s %9s %7s %7s %9s', o.op, l.label,
+SELECT '  us/row = ms*1000/rows; x(a), x(d) = ratio of ms to (a), to (d); +us/row = overhead over (a) per row;';
+SELECT '  spread = (max - min) / median over the runs; cpu = the backend''s CPU time (/proc/<pid>/schedstat),';
+SELECT '  which other processes on the machine do not inflate; runq = share of the elapsed time the backend waited';
+SELECT '  for a CPU';
+SELECT format('%-7s %-26s %9s %8s %6s %6s %8s %7s %8s %8s %6s', 'stmt', 'system', 'ms', 'us/row', 'x(a)', 'x(d)',
+			  '+us/row', 'spread', 'cpu us/r', '+cpu us', 'runq');
+SELECT format('%-7s %-26s %9s %8s %6s %6s %8s %7s %8s %8s %6s', o.op, l.label,
 			  pg_temp.f(x, 1), pg_temp.f(x * 1000 / :rows, 2),
 			  pg_temp.f(pg_temp.div(x, a), 2), pg_temp.f(pg_temp.div(x, d), 2),
-			  pg_temp.f((x - a) * 1000 / :rows, 2))
+			  pg_temp.f((x - a) * 1000 / :rows, 2), pg_temp.sp('bulk_' || o.op, l.system),
+			  pg_temp.f(cx * 1000 / :rows, 2), pg_temp.f((cx - ca) * 1000 / :rows, 2),
+			  coalesce(round((pg_temp.div(w, x) * 100)::numeric, 1) || '%', 'n/a'))
 FROM unnest(ARRAY['insert', 'update', 'delete']) WITH ORDINALITY AS o(op, i)
 CROSS JOIN label l
 CROSS JOIN LATERAL (SELECT pg_temp.m('bulk_' || o.op, l.system) AS x,
 						   pg_temp.m('bulk_' || o.op, 'a') AS a,
-						   pg_temp.m('bulk_' || o.op, 'd') AS d) s
+						   pg_temp.m('bulk_' || o.op, 'd') AS d,
+						   pg_temp.m('bulk_' || o.op || '_cpu', l.system) AS cx,
+						   pg_temp.m('bulk_' || o.op || '_cpu', 'a') AS ca,
+						   pg_temp.m('bulk_' || o.op || '_wait', l.system) AS w) s
 ORDER BY o.i, l.system;
 SELECT '';
 SELECT format('Single-row: pgbench, 1 client, -M prepared, -T %s, synchronous_commit=off; %s prefilled rows; median of %s run(s).', :seconds, :rows, :reps);
-SELECT '  us/tx = 1e6/tps; x(a), x(d) = ratio of tps to (a), to (d); +us/tx = overhead over (a) per transaction';
-SELECT format('%-8s %-32s %10s %9s %7s %7s %9s', 'stmt', 'system', 'tps', 'us/tx', 'x(a)', 'x(d)', '+us/tx');
-SELECT format('%-8s %-32s %10s %9s %7s %7s %9s', o.op, l.label,
+SELECT '  us/tx = 1e6/tps; x(a), x(d) = ratio of tps to (a), to (d); +us/tx = overhead over (a) per transaction;';
+SELECT '  cpu us = the backend''s CPU time per transaction; runq = share of the run the backend was runnable but';
+SELECT '  not running (wake-up latency included, so it is not 0 even on an idle machine)';
+SELECT format('%-7s %-26s %9s %8s %6s %6s %8s %7s %8s %8s %6s', 'stmt', 'system', 'tps', 'us/tx', 'x(a)', 'x(d)',
+			  '+us/tx', 'spread', 'cpu us', '+cpu us', 'runq');
+SELECT format('%-7s %-26s %9s %8s %6s %6s %8s %7s %8s %8s %6s', o.op, l.label,
 			  pg_temp.f(x, 0), pg_temp.f(1e6 / x, 1),
 			  pg_temp.f(pg_temp.div(x, a), 2), pg_temp.f(pg_temp.div(x, d), 2),
-			  pg_temp.f(1e6 / x - 1e6 / a, 1))
+			  pg_temp.f(1e6 / x - 1e6 / a, 1), pg_temp.sp('single_' || o.op, l.system),
+			  pg_temp.f(cx, 1), pg_temp.f(cx - ca, 1),
+			  coalesce(round(rq::numeric, 1) || '%', 'n/a'))
 FROM unnest(ARRAY['insert', 'update']) WITH ORDINALITY AS o(op, i)
 CROSS JOIN label l
 CROSS JOIN LATERAL (SELECT pg_temp.m('single_' || o.op, l.system) AS x,
 						   pg_temp.m('single_' || o.op, 'a') AS a,
-						   pg_temp.m('single_' || o.op, 'd') AS d) s
+						   pg_temp.m('single_' || o.op, 'd') AS d,
+						   pg_temp.m('single_' || o.op || '_cpu', l.system) AS cx,
+						   pg_temp.m('single_' || o.op || '_cpu', 'a') AS ca,
+						   pg_temp.m('single_' || o.op || '_runq', l.system) AS rq) s
 ORDER BY o.i, l.system;
 SELECT '';
 SELECT format('Memory: one UPDATE of %s rows; backend RssAnon (private memory, shared buffers excluded) sampled every ~20 ms.', :mem_rows);
-SELECT format('%-32s %12s %12s %12s %12s %10s', 'system', 'peak MB', 'before MB', 'growth MB', 'peak-(a) MB', 'ms');
-SELECT format('%-32s %12s %12s %12s %12s %10s', l.label,
+SELECT format('%-26s %12s %12s %12s %12s %10s', 'system', 'peak MB', 'before MB', 'growth MB', 'peak-(a) MB', 'ms');
+SELECT format('%-26s %12s %12s %12s %12s %10s', l.label,
 			  pg_temp.f(p / 1024, 1), pg_temp.f(b / 1024, 1), pg_temp.f((p - b) / 1024, 1),
 			  pg_temp.f((p - pa) / 1024, 1), pg_temp.f(ms, 0))
 FROM label l
@@ -131,8 +167,8 @@ ORDER BY l.system;
 SELECT '';
 SELECT format('Storage on the bulk mix (insert + update + delete of %s rows = %s logged changes), median of %s run(s).', :rows, 3 * :rows, :reps);
 SELECT '  log bytes: all tables of the log with toast and indexes after the mix; WAL: pg_current_wal_lsn() difference across the mix';
-SELECT format('%-32s %12s %10s %10s %10s %10s %10s', 'system', 'log bytes', 'activity', 'revisions', 'B/change', 'WAL B/chg', 'WAL-(a)');
-SELECT format('%-32s %12s %10s %10s %10s %10s %10s', l.label,
+SELECT format('%-26s %12s %10s %10s %10s %10s %10s', 'system', 'log bytes', 'activity', 'revisions', 'B/change', 'WAL B/chg', 'WAL-(a)');
+SELECT format('%-26s %12s %10s %10s %10s %10s %10s', l.label,
 			  pg_temp.f(lb, 0), pg_temp.f(ar, 0), pg_temp.f(rr, 0),
 			  pg_temp.f(lb / (3.0 * :rows), 1), pg_temp.f(w / (3.0 * :rows), 1),
 			  pg_temp.f((w - wa) / (3.0 * :rows), 1))
@@ -144,9 +180,11 @@ ORDER BY l.system;
 SELECT '';
 SELECT format('Read path: log of %s activity rows (%s revisions) over 5 collections; pgbench -n -t 200, average latency in ms, median of %s run(s).',
 			  pg_temp.f(pg_temp.m('read_log_rows', 'activity'), 0), pg_temp.f(pg_temp.m('read_log_rows', 'revisions'), 0), :reps);
-SELECT format('%-44s %12s %12s %8s %6s', 'query', 'API ms', 'hand SQL ms', 'x(SQL)', 'same');
-SELECT format('%-44s %12s %12s %8s %6s', q.label,
-			  pg_temp.f(api, 3), pg_temp.f(hand, 3), pg_temp.f(pg_temp.div(api, hand), 2),
+SELECT format('%-44s %10s %7s %12s %7s %8s %6s', 'query', 'API ms', 'spread', 'hand SQL ms', 'spread', 'x(SQL)', 'same');
+SELECT format('%-44s %10s %7s %12s %7s %8s %6s', q.label,
+			  pg_temp.f(api, 3), pg_temp.sp('read_' || q.name, 'api'),
+			  pg_temp.f(hand, 3), pg_temp.sp('read_' || q.name, 'sql'),
+			  pg_temp.f(pg_temp.div(api, hand), 2),
 			  CASE pg_temp.m('read_same_' || q.name, 'check') WHEN 1 THEN 'yes' WHEN 0 THEN 'NO' ELSE 'n/a' END)
 FROM (VALUES (1, 'history', 'item_history (one item, ~10 revisions)'),
 			 (2, 'list', 'list_activity (collection+action+time, -ts)'),
@@ -155,28 +193,34 @@ CROSS JOIN LATERAL (SELECT pg_temp.m('read_' || q.name, 'api') AS api, pg_temp.m
 ORDER BY q.i;
 
 \o :targets_out
-SELECT format('%-5s %s', CASE WHEN ok THEN 'PASS' WHEN ok IS NULL THEN 'N/A' ELSE 'FAIL' END, text)
+SELECT format('%-5s %s', CASE WHEN name LIKE 'info%' THEN '' WHEN ok THEN 'PASS' WHEN ok IS NULL THEN 'N/A' ELSE 'FAIL' END, text)
 FROM target ORDER BY ord;
 
 \o :bench_out
-SELECT format('BENCH bulk_%s system=%s ms=%s us_per_row=%s ratio_a=%s ratio_d=%s', o.op, l.system,
-			  pg_temp.f(x, 1), pg_temp.f(x * 1000 / :rows, 2),
-			  pg_temp.f(pg_temp.div(x, a), 2), pg_temp.f(pg_temp.div(x, d), 2))
+SELECT format('BENCH bulk_%s system=%s ms=%s us_per_row=%s ratio_a=%s ratio_d=%s cpu_us_per_row=%s runq_pct=%s',
+			  o.op, l.system, pg_temp.f(x, 1), pg_temp.f(x * 1000 / :rows, 2),
+			  pg_temp.f(pg_temp.div(x, a), 2), pg_temp.f(pg_temp.div(x, d), 2),
+			  pg_temp.f(cx * 1000 / :rows, 2), pg_temp.f(pg_temp.div(w, x) * 100, 1))
 FROM unnest(ARRAY['insert', 'update', 'delete']) WITH ORDINALITY AS o(op, i)
 CROSS JOIN label l
 CROSS JOIN LATERAL (SELECT pg_temp.m('bulk_' || o.op, l.system) AS x,
 						   pg_temp.m('bulk_' || o.op, 'a') AS a,
-						   pg_temp.m('bulk_' || o.op, 'd') AS d) s
+						   pg_temp.m('bulk_' || o.op, 'd') AS d,
+						   pg_temp.m('bulk_' || o.op || '_cpu', l.system) AS cx,
+						   pg_temp.m('bulk_' || o.op || '_wait', l.system) AS w) s
 WHERE x IS NOT NULL
 ORDER BY o.i, l.system;
-SELECT format('BENCH single_%s system=%s tps=%s us_per_tx=%s ratio_a=%s ratio_d=%s', o.op, l.system,
-			  pg_temp.f(x, 1), pg_temp.f(1e6 / x, 2),
-			  pg_temp.f(pg_temp.div(x, a), 2), pg_temp.f(pg_temp.div(x, d), 2))
+SELECT format('BENCH single_%s system=%s tps=%s us_per_tx=%s ratio_a=%s ratio_d=%s cpu_us_per_tx=%s runq_pct=%s',
+			  o.op, l.system, pg_temp.f(x, 1), pg_temp.f(1e6 / x, 2),
+			  pg_temp.f(pg_temp.div(x, a), 2), pg_temp.f(pg_temp.div(x, d), 2),
+			  pg_temp.f(cx, 2), pg_temp.f(rq, 1))
 FROM unnest(ARRAY['insert', 'update']) WITH ORDINALITY AS o(op, i)
 CROSS JOIN label l
 CROSS JOIN LATERAL (SELECT pg_temp.m('single_' || o.op, l.system) AS x,
 						   pg_temp.m('single_' || o.op, 'a') AS a,
-						   pg_temp.m('single_' || o.op, 'd') AS d) s
+						   pg_temp.m('single_' || o.op, 'd') AS d,
+						   pg_temp.m('single_' || o.op || '_cpu', l.system) AS cx,
+						   pg_temp.m('single_' || o.op || '_runq', l.system) AS rq) s
 WHERE x IS NOT NULL
 ORDER BY o.i, l.system;
 SELECT format('BENCH memory_update system=%s rows=%s peak_mb=%s base_mb=%s growth_mb=%s ms=%s', l.system, :mem_rows,
@@ -208,5 +252,10 @@ ORDER BY q.i, i.impl;
 SELECT format('BENCH target name=%s value=%s limit=%s unit=%s result=%s', name,
 			  pg_temp.f(value, 3), pg_temp.f("limit", 3), unit,
 			  CASE WHEN ok THEN 'PASS' WHEN ok IS NULL THEN 'N/A' ELSE 'FAIL' END)
-FROM target ORDER BY ord;
+FROM target WHERE name NOT LIKE 'info%' ORDER BY ord;
+
+\o :raw_out
+SELECT format('%-20s %-10s %s', metric, system,
+			  string_agg(round(value::numeric, 3)::text, ' ' ORDER BY rep))
+FROM benchres.raw GROUP BY metric, system ORDER BY metric, system;
 \o

@@ -16,7 +16,7 @@
 #
 # Sizes (environment):
 #   BENCH_ROWS             rows of the bulk statements and the single-row prefill (100000; tiny 1000)
-#   BENCH_REPS             repetitions; medians are reported (3; tiny 1)
+#   BENCH_REPS             repetitions; medians are reported (5; tiny 1)
 #   BENCH_MEM_ROWS         rows of the memory UPDATE (1000000; tiny 10000)
 #   BENCH_READ_ROWS        rows inserted through capture for the read path (1000000; tiny 10000)
 #   BENCH_PGBENCH_SECONDS  duration of each single-row pgbench run (8; tiny 1)
@@ -41,7 +41,7 @@ if [ "$TINY" = 1 ]; then
 	ROWS=${BENCH_ROWS:-1000} REPS=${BENCH_REPS:-1} MEM_ROWS=${BENCH_MEM_ROWS:-10000}
 	READ_ROWS=${BENCH_READ_ROWS:-10000} SECONDS_PGB=${BENCH_PGBENCH_SECONDS:-1}
 else
-	ROWS=${BENCH_ROWS:-100000} REPS=${BENCH_REPS:-3} MEM_ROWS=${BENCH_MEM_ROWS:-1000000}
+	ROWS=${BENCH_ROWS:-100000} REPS=${BENCH_REPS:-5} MEM_ROWS=${BENCH_MEM_ROWS:-1000000}
 	READ_ROWS=${BENCH_READ_ROWS:-1000000} SECONDS_PGB=${BENCH_PGBENCH_SECONDS:-8}
 fi
 MEM_SYSTEMS=${BENCH_MEM_SYSTEMS:-a b d}
@@ -89,7 +89,12 @@ export PGDATABASE=bench
 createdb bench
 
 q() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
-record() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >>"$RAW"; }
+# record METRIC SYSTEM REP VALUE (an empty value is recorded as NULL)
+record() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "${4:-\\N}" >>"$RAW"; }
+# pause without forking: read with a timeout from a FIFO nobody writes to
+mkfifo "$WORK/pause.fifo"
+exec {PAUSE_FD}<>"$WORK/pause.fifo"
+pause() { read -r -t "$1" -u "$PAUSE_FD" _ || true; }
 elapsed() { echo $(( $(date +%s) - SECONDS_START ))s; }
 
 COLS="title, body, status, price, qty, tags, updated_at, meta"
@@ -151,8 +156,10 @@ for rep in $(seq 1 "$REPS"); do
 		lsn0=$(q -c "CHECKPOINT" -c "SELECT pg_current_wal_lsn()")
 		for op in insert update delete; do
 			[ "$op" = insert ] || q -c "CHECKPOINT"
-			ms=$(q -c "SELECT bench.timed(bench.bulk_stmt('$sys', '$op', $ROWS))")
+			IFS='|' read -r ms cpu wait < <(q -c "SELECT ms, cpu_ms, wait_ms FROM bench.timed(bench.bulk_stmt('$sys', '$op', $ROWS))")
 			record "bulk_$op" "$sys" "$rep" "$ms"
+			record "bulk_${op}_cpu" "$sys" "$rep" "$cpu"
+			record "bulk_${op}_wait" "$sys" "$rep" "$wait"
 		done
 		lsn1=$(q -c "SELECT pg_current_wal_lsn()")
 		record wal_bytes "$sys" "$rep" "$(q -c "SELECT pg_wal_lsn_diff('$lsn1', '$lsn0')")"
@@ -172,30 +179,90 @@ done
 
 # ---------------------------------------------------------------------------
 # 2. Single-row: pgbench, 1 client, one-row INSERT and one-row UPDATE by
-#    random id, on a table prefilled with ROWS rows.
+#    random id, on tables prefilled with ROWS rows.  The five systems are set
+#    up side by side (items_a .. items_e; b and c share the activity_log log,
+#    d and e the bench log) and their runs alternate, so that a slower spell
+#    of the machine does not fall on one system only.
 # ---------------------------------------------------------------------------
-pgb_tps() {
-	local out
-	out=$(pgbench -n -c 1 -M prepared -T "$SECONDS_PGB" -D n="$ROWS" -f "$1" 2>&1) || {
-		echo "$out" >&2
+# pgbench_single SCRIPT: prints "tps cpu_us_per_tx runq_percent".  While
+# pgbench runs, its backend's /proc/<pid>/schedstat is sampled: its CPU time
+# and its time spent runnable but waiting for a CPU, over its whole life.
+# (pgbench first opens a short-lived connection of its own; the backend
+# sampled last is the one that ran the transactions.)
+pgbench_single() {
+	local out="$WORK/pgbench.out" client backend="" pid k r w run="" wait="" tps tx
+	# the backend of the previous run may still be exiting: wait until it is gone
+	for k in $(seq 1 200); do
+		if [ "$(q -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'pgbench'")" = 0 ]; then
+			break
+		fi
+		pause 0.05
+	done
+	pgbench -n -c 1 -M prepared -T "$SECONDS_PGB" -D n="$ROWS" -f "$1" >"$out" 2>&1 &
+	client=$!
+	while kill -0 "$client" 2>/dev/null; do
+		if [ -n "$backend" ] && read -r r w _ 2>/dev/null <"/proc/$backend/schedstat"; then
+			run=$r wait=$w
+			pause 0.02
+			continue
+		fi
+		# not found yet, or gone (pgbench's first connection): look again
+		pid=$(q -c "SELECT pid FROM pg_stat_activity
+		            WHERE application_name = 'pgbench' AND datname = current_database()
+		            ORDER BY backend_start DESC LIMIT 1")
+		if [ -n "$pid" ] && [ "$pid" != "$backend" ]; then
+			backend=$pid
+		else
+			pause 0.01
+		fi
+	done
+	if ! wait "$client"; then
+		cat "$out" >&2
 		return 1
-	}
-	sed -n 's/^tps = \([0-9.]*\) .*/\1/p' <<<"$out"
+	fi
+	tps=$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$out")
+	tx=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$out")
+	awk -v tps="$tps" -v tx="$tx" -v run="$run" -v wait="$wait" -v secs="$SECONDS_PGB" 'BEGIN {
+		if (run == "" || tx == 0 || run / 1000 / tx < 1) print tps, "", "";
+		else printf "%s %.3f %.2f\n", tps, run / 1000 / tx, wait / 1e7 / secs }'
 }
+al_log "single-row: setting up items_a .. items_e with $ROWS rows each ($(elapsed))"
+q >/dev/null <<-'SQL'
+	SET client_min_messages = warning;
+	DROP TABLE IF EXISTS items;
+	DROP EXTENSION IF EXISTS activity_log CASCADE;
+	CREATE EXTENSION activity_log;
+SQL
+q -f "$BENCH_DIR/plpgsql_trigger.sql"
+for sys in "${SYSTEMS[@]}"; do
+	t=items_$sys
+	q -c "SELECT bench.create_items('$t')" >/dev/null
+	q -c "INSERT INTO $t ($COLS) SELECT $COLS FROM bench.src WHERE id <= $ROWS" -c "VACUUM ANALYZE $t"
+	case "$sys" in
+		b) q -c "SELECT activity_log.track('$t', '$t', 'all')" >/dev/null ;;
+		c) q -c "SELECT activity_log.track('$t', '$t', 'activity')" >/dev/null ;;
+		d) q -c "CREATE TRIGGER bench_log AFTER INSERT OR UPDATE OR DELETE ON $t
+				 FOR EACH ROW EXECUTE FUNCTION bench.log_change('$t')" ;;
+	esac
+	suffix=""
+	if [ "$sys" = e ]; then suffix=_floor; fi
+	for op in insert update; do
+		sed "s/\<items\>/$t/g" "$BENCH_DIR/pgbench/single_$op$suffix.sql" >"$WORK/single_${op}_$sys.sql"
+	done
+done
 for rep in $(seq 1 "$REPS"); do
-	for sys in "${SYSTEMS[@]}"; do
-		al_log "single-row: rep $rep/$REPS system $sys ($(elapsed))"
-		reset_system "$sys"
-		prefill "$ROWS"
-		attach "$sys"
-		suffix=""
-		if [ "$sys" = e ]; then suffix=_floor; fi
-		for op in insert update; do
+	for op in insert update; do
+		al_log "single-row: rep $rep/$REPS $op ($(elapsed))"
+		for sys in "${SYSTEMS[@]}"; do
 			q -c "CHECKPOINT"
-			record "single_$op" "$sys" "$rep" "$(pgb_tps "$BENCH_DIR/pgbench/single_$op$suffix.sql")"
+			read -r tps cpu runq < <(pgbench_single "$WORK/single_${op}_$sys.sql")
+			record "single_$op" "$sys" "$rep" "$tps"
+			record "single_${op}_cpu" "$sys" "$rep" "$cpu"
+			record "single_${op}_runq" "$sys" "$rep" "$runq"
 		done
 	done
 done
+q -c "DROP TABLE items_a, items_b, items_c, items_d, items_e"
 
 # ---------------------------------------------------------------------------
 # 3. Memory: one UPDATE of MEM_ROWS rows; the backend's RssAnon (private
@@ -223,11 +290,11 @@ for sys in $MEM_SYSTEMS; do
 	psql -X -q -At -v ON_ERROR_STOP=1 >"$msfile" <<-SQL &
 		SELECT pg_backend_pid() \g $pidfile
 		SELECT pg_sleep(0.3) \g /dev/null
-		SELECT bench.timed(\$\$UPDATE items SET status = $NEW_STATUS, qty = qty + 1\$\$);
+		SELECT ms FROM bench.timed(\$\$UPDATE items SET status = $NEW_STATUS, qty = qty + 1\$\$);
 	SQL
 	client=$!
 	while [ ! -s "$pidfile" ] && kill -0 "$client" 2>/dev/null; do
-		sleep 0.01
+		pause 0.01
 	done
 	backend=$(cat "$pidfile" 2>/dev/null || true)
 	base=""; peak=0
@@ -235,7 +302,7 @@ for sys in $MEM_SYSTEMS; do
 		while kill -0 "$client" 2>/dev/null && read_rss_anon "$backend" 2>/dev/null; do
 			if [ -z "$base" ]; then base=$RSS_KB; fi
 			if [ "$RSS_KB" -gt "$peak" ]; then peak=$RSS_KB; fi
-			sleep 0.02
+			pause 0.02
 		done
 	fi
 	wait "$client"
@@ -335,7 +402,7 @@ q -c "CREATE TABLE benchres.raw (metric text, system text, rep int, value double
   -c "\\copy benchres.raw FROM '$RAW'"
 q -v rows="$ROWS" -v mem_rows="$MEM_ROWS" -v read_rows="$READ_ROWS" -v reps="$REPS" \
   -v seconds="$SECONDS_PGB" -v human_out="$WORK/human.txt" -v targets_out="$WORK/targets.txt" \
-  -v bench_out="$WORK/bench.txt" -f "$BENCH_DIR/report.sql"
+  -v bench_out="$WORK/bench.txt" -v raw_out="$WORK/raw.txt" -f "$BENCH_DIR/report.sql"
 
 WALL=$(( $(date +%s) - SECONDS_START ))
 echo
@@ -404,9 +471,19 @@ fi
 	echo "  tables of schema \`activity_log\` (resp. \`bench.activity\` + \`bench.revisions\`) with toast and"
 	echo "  indexes after the mix, divided by the 3N logged changes; WAL: \`pg_current_wal_lsn()\`"
 	echo "  difference across the mix (checkpoints and full-page images included), divided by 3N."
-	echo "- Single-row: table prefilled with N rows, then pgbench (1 client) runs a one-row INSERT and"
-	echo "  a one-row UPDATE by random id (\`bench/pgbench/single_*.sql\`; the floor's own versions"
-	echo "  \`*_floor.sql\`)."
+	echo "- Single-row: one table per system (items_a .. items_e, prefilled with N rows; b and c share"
+	echo "  the activity_log log, d and e the bench log), then pgbench (1 client) runs a one-row INSERT"
+	echo "  and a one-row UPDATE by random id (\`bench/pgbench/single_*.sql\`; the floor's own versions"
+	echo "  \`*_floor.sql\`); the systems' runs alternate (a b c d e, a b c d e, ...), a CHECKPOINT"
+	echo "  before each."
+	echo "- CPU and runq: the backend's CPU time and run-queue wait from Linux's \`/proc/<pid>/schedstat\`"
+	echo "  (bulk: read by the backend itself around the statement; single-row: sampled every ~20 ms"
+	echo "  while pgbench runs). Elapsed times and tps suffer when other processes compete for the 2"
+	echo "  CPUs (a shared development machine); CPU time does not, so the CPU columns and the"
+	echo "  \"info\" lines help to tell a real regression from a busy machine. Neither is immune to the"
+	echo "  host itself running slower at times (this is a VM: the same CPU-bound loop was seen to take"
+	echo "  from 200 to 360 ms on an otherwise idle machine), hence the repetitions, the alternating"
+	echo "  order and the spread column. The targets use the elapsed figures, as specified."
 	echo "- Memory: one UPDATE of all rows of a prefilled table; \`RssAnon\` of the backend's"
 	echo "  \`/proc/<pid>/status\` sampled every ~20 ms; \"before\" is the first sample, taken before the UPDATE."
 	echo "- Read path: tables coll_1..coll_5 tracked with mode 'all'; inserts through capture in 20"
@@ -414,6 +491,14 @@ fi
 	echo "  VACUUM ANALYZE; then pgbench -n -t 200 (simple protocol) per query"
 	echo "  (\`bench/pgbench/read_*.sql\`), API and hand-written SQL alternately. \"same\" compares the"
 	echo "  API's result with the hand-written query's for one collection and item."
+	echo
+	echo "## Raw measurements"
+	echo
+	echo "One value per run (ms, tps, bytes or kB as in the tables above)."
+	echo
+	echo '```text'
+	cat "$WORK/raw.txt"
+	echo '```'
 } >"$RESULTS"
 echo
 echo "results written to $RESULTS"

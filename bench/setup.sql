@@ -92,17 +92,45 @@ BEGIN
 END
 $$;
 
--- Runs one statement and returns its server-side elapsed time in ms.  The
--- statement's AFTER triggers (the capture, the PL/pgSQL trigger, foreign key
--- checks) fire at the end of the EXECUTE, so they are included.
-CREATE OR REPLACE FUNCTION bench.timed(stmt text)
-RETURNS double precision LANGUAGE plpgsql AS $$
+-- The backend's CPU time and run-queue wait time so far, in ns, from Linux's
+-- /proc/self/schedstat ("/proc/self" is the backend itself); NULLs where
+-- that file cannot be read.
+CREATE OR REPLACE FUNCTION bench.schedstat(OUT run_ns bigint, OUT wait_ns bigint)
+LANGUAGE plpgsql AS $$
+DECLARE
+	f text[];
+BEGIN
+	f := string_to_array(btrim(pg_read_file('/proc/self/schedstat'), E' \n'), ' ');
+	run_ns := f[1]::bigint;
+	wait_ns := f[2]::bigint;
+EXCEPTION WHEN OTHERS THEN
+	run_ns := NULL;
+	wait_ns := NULL;
+END
+$$;
+
+-- Runs one statement and returns its server-side elapsed time in ms, the
+-- backend's CPU time (ms) and its time runnable but waiting for a CPU (ms:
+-- other processes competing for the CPUs).  The statement's AFTER triggers
+-- (the capture, the PL/pgSQL trigger, foreign key checks) fire at the end
+-- of the EXECUTE, so they are included.
+CREATE OR REPLACE FUNCTION bench.timed(stmt text,
+									   OUT ms double precision,
+									   OUT cpu_ms double precision,
+									   OUT wait_ms double precision)
+LANGUAGE plpgsql AS $$
 DECLARE
 	t0 timestamptz;
+	s0 record;
+	s1 record;
 BEGIN
+	s0 := bench.schedstat();
 	t0 := clock_timestamp();
 	EXECUTE stmt;
-	RETURN extract(epoch FROM clock_timestamp() - t0) * 1000;
+	ms := extract(epoch FROM clock_timestamp() - t0) * 1000;
+	s1 := bench.schedstat();
+	cpu_ms := (s1.run_ns - s0.run_ns) / 1e6;
+	wait_ms := (s1.wait_ns - s0.wait_ns) / 1e6;
 END
 $$;
 
