@@ -4,7 +4,8 @@
  *	  Module entry point and settings of the activity_log extension.
  *
  * _PG_init only defines the settings and asks each subsystem to register
- * its callbacks; all real work lives in the other files of src/.
+ * its callbacks; all real work lives in the other files of src/.  Also
+ * here: the checks of SQL arguments that every API function shares.
  *
  * The four context settings say who acts, from where and how.  They are
  * ordinary user settings on purpose: an application sets them per
@@ -22,6 +23,7 @@
 #include "postgres.h"
 
 #include "fmgr.h"
+#include "utils/builtins.h"
 #include "utils/guc.h"
 
 #include "activity_log.h"
@@ -96,4 +98,36 @@ _PG_init(void)
 	al_capture_init();
 	al_relinfo_init();
 	al_context_init();
+}
+
+/*
+ * al_require_arg
+ *		Refuse a NULL argument of a function declared non-strict.
+ */
+void
+al_require_arg(FunctionCallInfo fcinfo, int argno, const char *name)
+{
+	if (PG_ARGISNULL(argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s must not be null", name)));
+}
+
+/*
+ * al_text_arg
+ *		A text argument that must not be NULL (nor blank, if nonblank).
+ */
+char *
+al_text_arg(FunctionCallInfo fcinfo, int argno, const char *name,
+			bool nonblank)
+{
+	char	   *value;
+
+	al_require_arg(fcinfo, argno, name);
+	value = text_to_cstring(PG_GETARG_TEXT_PP(argno));
+	if (nonblank && value[strspn(value, " \t\r\n")] == '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must not be empty", name)));
+	return value;
 }

@@ -3,10 +3,13 @@
  * activity_log.h
  *	  Shared declarations of the activity_log extension.
  *
- * The extension is split by subsystem: activity_log.c (module setup and
- * settings), context.c (who acts), relinfo.c (per-table cache), jsonb_util.c
- * (row images), storage.c (writes to the log tables), capture.c (the
- * trigger) and tracking.c (track/untrack).
+ * The extension is split by subsystem: activity_log.c (module setup,
+ * settings, argument checks), context.c (who acts), relinfo.c (per-table
+ * cache), jsonb_util.c (row images), storage.c (writes to the log tables),
+ * capture.c (the trigger), tracking.c (track/untrack and DDL), comments.c
+ * (comments and log()), listing.c (the query language), revisions.c
+ * (history, revert, undo, pruning), security.c (the guard and visibility)
+ * and seal.c (the hash chain).
  *
  * Copyright (c) 2026, the activity_log authors
  *
@@ -31,6 +34,12 @@ extern char *al_context_ip;
 extern char *al_context_user_agent;
 extern char *al_context_origin;
 extern bool al_require_context;
+
+/* Checks of SQL arguments (activity_log.c) */
+extern void al_require_arg(FunctionCallInfo fcinfo, int argno,
+						   const char *name);
+extern char *al_text_arg(FunctionCallInfo fcinfo, int argno,
+						 const char *name, bool nonblank);
 
 /*
  * How one column's value becomes a jsonb value.  The categories mirror the

@@ -58,8 +58,6 @@ typedef struct ALCommentArgs
 	Oid			relid;			/* collection lookup result */
 } ALCommentArgs;
 
-static char *required_text(FunctionCallInfo fcinfo, int argno,
-						   const char *name);
 static char *trimmed(const char *s);
 static void lookup_collection(void *arg);
 static void run_returning(void *arg);
@@ -79,27 +77,6 @@ PG_FUNCTION_INFO_V1(activity_log_log);
 static const char *const al_reserved_actions[] = {
 	"create", "update", "delete", "truncate", "revert", "comment"
 };
-
-/*
- * required_text
- *		A text argument that must be neither NULL nor blank.
- */
-static char *
-required_text(FunctionCallInfo fcinfo, int argno, const char *name)
-{
-	char	   *value;
-
-	if (PG_ARGISNULL(argno))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("%s must not be null", name)));
-	value = text_to_cstring(PG_GETARG_TEXT_PP(argno));
-	if (value[strspn(value, " \t\r\n")] == '\0')
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s must not be empty", name)));
-	return value;
-}
 
 /*
  * trimmed
@@ -427,9 +404,9 @@ insert_and_fetch(const char *action, const char *collection,
 Datum
 activity_log_create_comment(PG_FUNCTION_ARGS)
 {
-	char	   *collection = required_text(fcinfo, 0, "collection");
-	char	   *item = required_text(fcinfo, 1, "item");
-	char	   *comment = required_text(fcinfo, 2, "comment");
+	char	   *collection = al_text_arg(fcinfo, 0, "collection", true);
+	char	   *item = al_text_arg(fcinfo, 1, "item", true);
+	char	   *comment = al_text_arg(fcinfo, 2, "comment", true);
 	Oid			relid;
 	Relation	rel;
 	ALItemKey	key;
@@ -517,12 +494,9 @@ activity_log_update_comment(PG_FUNCTION_ARGS)
 	int64		id;
 	char	   *comment;
 
-	if (PG_ARGISNULL(0))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("activity id must not be null")));
+	al_require_arg(fcinfo, 0, "activity id");
 	id = PG_GETARG_INT64(0);
-	comment = required_text(fcinfo, 1, "comment");
+	comment = al_text_arg(fcinfo, 1, "comment", true);
 	(void) fetch_comment_for_change(id);
 	al_seal_check_from(id);
 
@@ -550,10 +524,7 @@ activity_log_delete_comment(PG_FUNCTION_ARGS)
 	ALCommentArgs args;
 	int64		id;
 
-	if (PG_ARGISNULL(0))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("activity id must not be null")));
+	al_require_arg(fcinfo, 0, "activity id");
 	id = PG_GETARG_INT64(0);
 	(void) fetch_comment_for_change(id);
 	al_seal_check_from(id);
@@ -579,8 +550,8 @@ activity_log_delete_comment(PG_FUNCTION_ARGS)
 Datum
 activity_log_log(PG_FUNCTION_ARGS)
 {
-	char	   *action = required_text(fcinfo, 0, "action");
-	char	   *collection = required_text(fcinfo, 1, "collection");
+	char	   *action = al_text_arg(fcinfo, 0, "action", true);
+	char	   *collection = al_text_arg(fcinfo, 1, "collection", true);
 	char	   *item = NULL;
 	char	   *comment = NULL;
 	int			i;
@@ -592,7 +563,7 @@ activity_log_log(PG_FUNCTION_ARGS)
 					 errmsg("action \"%s\" is reserved", action),
 					 errdetail("Actions create, update, delete, truncate, revert and comment are recorded only by activity_log itself.")));
 	if (!PG_ARGISNULL(2))
-		item = required_text(fcinfo, 2, "item");
+		item = al_text_arg(fcinfo, 2, "item", true);
 	if (!PG_ARGISNULL(3))
 		comment = text_to_cstring(PG_GETARG_TEXT_PP(3));
 

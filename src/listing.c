@@ -194,7 +194,7 @@ static void parse_search(ALQuery *q, JsonbValue *v);
 static void parse_fields(ALQuery *q, JsonbValue *v);
 static void parse_meta(ALQuery *q, JsonbValue *v);
 static int64 parse_integer(JsonbValue *v, const char *name, int64 min);
-static List *split_list(JsonbValue *v);
+static bool list_elements(JsonbValue *v, List **elems);
 static List *name_list(JsonbValue *v, const char *name);
 static List *value_list(JsonbValue *v, const char *path);
 static char *scalar_text(JsonbValue *v, const char *path);
@@ -821,51 +821,18 @@ parse_integer(JsonbValue *v, const char *name, int64 min)
 }
 
 /*
- * split_list
- *		The items of "a, b,c" (a JSON string), without the spaces around them.
+ * list_elements
+ *		The elements of a list given as ["a", "b"] or as "a, b,c"; false if
+ *		v is neither.
  *
- * Directus takes lists as comma-separated text in URLs; so do we.
+ * Directus takes lists as comma-separated text in URLs; so do we.  Items of
+ * such text are strings without the spaces around them.
  */
-static List *
-split_list(JsonbValue *v)
+static bool
+list_elements(JsonbValue *v, List **elems)
 {
-	char	   *text = pnstrdup(v->val.string.val, v->val.string.len);
-	List	   *result = NIL;
-	char	   *tok;
-	char	   *save;
-
-	for (tok = strtok_r(text, ",", &save); tok != NULL;
-		 tok = strtok_r(NULL, ",", &save))
-	{
-		char	   *end = tok + strlen(tok);
-
-		while (*tok == ' ')
-			tok++;
-		while (end > tok && end[-1] == ' ')
-			*--end = '\0';
-		result = lappend(result, tok);
-	}
-	return result;
-}
-
-/*
- * name_list
- *		A list of names from "a,b" or ["a", "b"] (palloc'd C strings).
- */
-static List *
-name_list(JsonbValue *v, const char *name)
-{
-	List	   *result = NIL;
-
-	if (v->type == jbvString)
-	{
-		ListCell   *lc;
-
-		foreach(lc, split_list(v))
-			if (*(char *) lfirst(lc) != '\0')
-				result = lappend(result, lfirst(lc));
-	}
-	else if (v->type == jbvBinary && JsonContainerIsArray(v->val.binary.data))
+	*elems = NIL;
+	if (v->type == jbvBinary && JsonContainerIsArray(v->val.binary.data))
 	{
 		JsonbIterator *it = JsonbIteratorInit(v->val.binary.data);
 		JsonbValue	elem;
@@ -873,18 +840,67 @@ name_list(JsonbValue *v, const char *name)
 		(void) JsonbIteratorNext(&it, &elem, true);
 		while (JsonbIteratorNext(&it, &elem, true) == WJB_ELEM)
 		{
-			if (elem.type != jbvString)
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("%s must be a list of strings", name)));
-			result = lappend(result, pnstrdup(elem.val.string.val,
-											  elem.val.string.len));
+			JsonbValue *copy = palloc(sizeof(JsonbValue));
+
+			*copy = elem;
+			*elems = lappend(*elems, copy);
 		}
+		return true;
 	}
-	else
+	if (v->type == jbvString)
+	{
+		char	   *text = pnstrdup(v->val.string.val, v->val.string.len);
+		char	   *tok;
+		char	   *save;
+
+		for (tok = strtok_r(text, ",", &save); tok != NULL;
+			 tok = strtok_r(NULL, ",", &save))
+		{
+			JsonbValue *copy = palloc(sizeof(JsonbValue));
+			char	   *end = tok + strlen(tok);
+
+			while (*tok == ' ')
+				tok++;
+			while (end > tok && end[-1] == ' ')
+				*--end = '\0';
+			copy->type = jbvString;
+			copy->val.string.val = tok;
+			copy->val.string.len = end - tok;
+			*elems = lappend(*elems, copy);
+		}
+		return true;
+	}
+	return false;
+}
+
+/*
+ * name_list
+ *		A non-empty list of names from "a,b" or ["a", "b"] (palloc'd C
+ *		strings); empty names are skipped.
+ */
+static List *
+name_list(JsonbValue *v, const char *name)
+{
+	List	   *elems;
+	List	   *result = NIL;
+	ListCell   *lc;
+
+	if (!list_elements(v, &elems))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s must be a string or a list of strings", name)));
+	foreach(lc, elems)
+	{
+		JsonbValue *elem = lfirst(lc);
+
+		if (elem->type != jbvString)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s must be a list of strings", name)));
+		if (elem->val.string.len > 0)
+			result = lappend(result, pnstrdup(elem->val.string.val,
+											  elem->val.string.len));
+	}
 	if (result == NIL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -899,41 +915,12 @@ name_list(JsonbValue *v, const char *name)
 static List *
 value_list(JsonbValue *v, const char *path)
 {
-	List	   *result = NIL;
+	List	   *result;
 
-	if (v->type == jbvBinary && JsonContainerIsArray(v->val.binary.data))
-	{
-		JsonbIterator *it = JsonbIteratorInit(v->val.binary.data);
-		JsonbValue	elem;
-
-		(void) JsonbIteratorNext(&it, &elem, true);
-		while (JsonbIteratorNext(&it, &elem, true) == WJB_ELEM)
-		{
-			JsonbValue *copy = palloc(sizeof(JsonbValue));
-
-			*copy = elem;
-			result = lappend(result, copy);
-		}
-	}
-	else if (v->type == jbvString)
-	{
-		ListCell   *lc;
-
-		foreach(lc, split_list(v))
-		{
-			JsonbValue *copy = palloc(sizeof(JsonbValue));
-
-			copy->type = jbvString;
-			copy->val.string.val = lfirst(lc);
-			copy->val.string.len = strlen(lfirst(lc));
-			result = lappend(result, copy);
-		}
-	}
-	else
+	if (!list_elements(v, &result))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s must be a list of values", path)));
-
 	if (result == NIL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -1248,10 +1235,7 @@ activity_log_get_activity(PG_FUNCTION_ARGS)
 	bool		found;
 	Datum		result;
 
-	if (PG_ARGISNULL(0))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("activity id must not be null")));
+	al_require_arg(fcinfo, 0, "activity id");
 	id = PG_GETARG_INT64(0);
 	result = al_fetch_activity(id, false, true, &found);
 	if (!found)
@@ -1366,10 +1350,7 @@ activity_log_activity_json_id(PG_FUNCTION_ARGS)
 	ALRunArgs	args;
 	int64		id;
 
-	if (PG_ARGISNULL(0))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("activity id must not be null")));
+	al_require_arg(fcinfo, 0, "activity id");
 	id = PG_GETARG_INT64(0);
 
 	query_init(&q);

@@ -96,8 +96,6 @@ static SPIPlanPtr history_plan = NULL;
 static SPIPlanPtr item_at_plan = NULL;
 
 static void check_admin(const char *what);
-static char *required_text(FunctionCallInfo fcinfo, int argno,
-						   const char *name);
 static SPIPlanPtr saved_plan(SPIPlanPtr *cache, const char *sql, int nargs,
 							 Oid *types);
 static void read_history(void *arg);
@@ -138,20 +136,6 @@ check_admin(const char *what)
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("permission denied to %s", what),
 				 errdetail("Only superusers and members of activity_log_admin may do this.")));
-}
-
-/*
- * required_text
- *		A text argument that must not be NULL.
- */
-static char *
-required_text(FunctionCallInfo fcinfo, int argno, const char *name)
-{
-	if (PG_ARGISNULL(argno))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("%s must not be null", name)));
-	return text_to_cstring(PG_GETARG_TEXT_PP(argno));
 }
 
 /*
@@ -229,8 +213,8 @@ read_history(void *arg)
 Datum
 activity_log_item_history(PG_FUNCTION_ARGS)
 {
-	char	   *collection = required_text(fcinfo, 0, "collection");
-	char	   *item = required_text(fcinfo, 1, "item");
+	char	   *collection = al_text_arg(fcinfo, 0, "collection", false);
+	char	   *item = al_text_arg(fcinfo, 1, "item", false);
 	ALReadArgs	args;
 
 	al_init_materialized_srf(fcinfo);
@@ -300,14 +284,11 @@ read_item_at(void *arg)
 Datum
 activity_log_item_at(PG_FUNCTION_ARGS)
 {
-	char	   *collection = required_text(fcinfo, 0, "collection");
-	char	   *item = required_text(fcinfo, 1, "item");
+	char	   *collection = al_text_arg(fcinfo, 0, "collection", false);
+	char	   *item = al_text_arg(fcinfo, 1, "item", false);
 	ALReadArgs	args;
 
-	if (PG_ARGISNULL(2))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("at must not be null")));
+	al_require_arg(fcinfo, 2, "at");
 	if (!al_collection_visible(collection))
 		PG_RETURN_NULL();
 
@@ -670,10 +651,7 @@ activity_log_revert(PG_FUNCTION_ARGS)
 	bool		exists;
 	Datum		result;
 
-	if (PG_ARGISNULL(0))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("revision must not be null")));
+	al_require_arg(fcinfo, 0, "revision");
 	values[0] = PG_GETARG_DATUM(0);
 	found = fetch_revisions("SELECT " AL_REVISION_COLUMNS
 							" FROM activity_log.revision_store r"
@@ -726,10 +704,7 @@ activity_log_undo_transaction(PG_FUNCTION_ARGS)
 	char	   *xidtext;
 	int64		count = 0;
 
-	if (PG_ARGISNULL(0))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("transaction must not be null")));
+	al_require_arg(fcinfo, 0, "transaction");
 	values[0] = PG_GETARG_DATUM(0);
 	xidtext = DatumGetCString(DirectFunctionCall1(xid8out, values[0]));
 
@@ -890,10 +865,7 @@ activity_log_prune(PG_FUNCTION_ARGS)
 	int32		batch;
 
 	check_admin("prune the activity log");
-	if (PG_ARGISNULL(0))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("older_than must not be null")));
+	al_require_arg(fcinfo, 0, "older_than");
 	batch = PG_ARGISNULL(1) ? 10000 : PG_GETARG_INT32(1);
 	if (batch < 1)
 		ereport(ERROR,

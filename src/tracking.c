@@ -505,10 +505,7 @@ activity_log_track(PG_FUNCTION_ARGS)
 	ALTrackArgs args;
 	char	   *mode;
 
-	if (PG_ARGISNULL(0))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("table to track must not be null")));
+	al_require_arg(fcinfo, 0, "table to track");
 	if (PG_ARGISNULL(2))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
@@ -659,6 +656,36 @@ extension_present(void)
 }
 
 /*
+ * oid_array
+ *		A List of OIDs as an oid[] Datum, for a bound parameter.
+ */
+static Datum
+oid_array(List *oids)
+{
+	Datum	   *elems = palloc(sizeof(Datum) * list_length(oids));
+	ListCell   *lc;
+	int			n = 0;
+
+	foreach(lc, oids)
+		elems[n++] = ObjectIdGetDatum(lfirst_oid(lc));
+	return PointerGetDatum(construct_array(elems, n, OIDOID, sizeof(Oid),
+										   true, TYPALIGN_INT));
+}
+
+/*
+ * invalidate_all
+ *		Make every backend rebuild its cached registration of these tables.
+ */
+static void
+invalidate_all(List *oids)
+{
+	ListCell   *lc;
+
+	foreach(lc, oids)
+		CacheInvalidateRelcacheByRelid(lfirst_oid(lc));
+}
+
+/*
  * ddl_writes
  *		The writes of the DDL handler, run as the log's owner.
  */
@@ -671,15 +698,8 @@ ddl_writes(void *arg)
 	{
 		Oid			types[3] = {OIDARRAYOID, TEXTOID, TEXTOID};
 		Datum		values[3];
-		Datum	   *oids;
-		ListCell   *lc;
-		int			n = 0;
 
-		oids = palloc(sizeof(Datum) * list_length(args->renamed));
-		foreach(lc, args->renamed)
-			oids[n++] = ObjectIdGetDatum(lfirst_oid(lc));
-		values[0] = PointerGetDatum(construct_array(oids, n, OIDOID, sizeof(Oid),
-													true, TYPALIGN_INT));
+		values[0] = oid_array(args->renamed);
 		values[1] = CStringGetTextDatum(args->oldname);
 		values[2] = CStringGetTextDatum(args->newname);
 		al_spi_exec("UPDATE activity_log.tracking"
@@ -689,22 +709,15 @@ ddl_writes(void *arg)
 					" AND ($2 OPERATOR(pg_catalog.=) ANY (exclude)"
 					" OR $2 OPERATOR(pg_catalog.=) ANY (mask))",
 					3, types, values, NULL, SPI_OK_UPDATE);
-		foreach(lc, args->renamed)
-			CacheInvalidateRelcacheByRelid(lfirst_oid(lc));
+		invalidate_all(args->renamed);
 	}
 	if (args->dropped != NIL)
 	{
 		Oid			types[2] = {OIDARRAYOID, TEXTOID};
 		Datum		values[2];
-		Datum	   *oids;
 		ListCell   *lc;
-		int			n = 0;
 
-		oids = palloc(sizeof(Datum) * list_length(args->dropped));
-		foreach(lc, args->dropped)
-			oids[n++] = ObjectIdGetDatum(lfirst_oid(lc));
-		values[0] = PointerGetDatum(construct_array(oids, n, OIDOID, sizeof(Oid),
-													true, TYPALIGN_INT));
+		values[0] = oid_array(args->dropped);
 		foreach(lc, args->dropped_names)
 		{
 			values[1] = CStringGetTextDatum((char *) lfirst(lc));
@@ -716,6 +729,7 @@ ddl_writes(void *arg)
 						" OR $2 OPERATOR(pg_catalog.=) ANY (mask))",
 						2, types, values, NULL, SPI_OK_UPDATE);
 		}
+		invalidate_all(args->dropped);
 	}
 	if (args->partitions)
 		sync_partition_triggers();
