@@ -232,6 +232,7 @@ extern void al_reseal_from(int64 id);
 
 /* tracking.c */
 extern bool al_is_admin(Oid roleid);
+extern void al_check_admin(const char *what);
 extern List *al_masked_columns(Oid relid);
 
 /* What a masked column shows in data and delta */

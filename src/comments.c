@@ -65,6 +65,8 @@ static char *item_text(char **texts, int n);
 static char *stored_item(Relation rel, ALItemKey *key);
 static char *qualified_eq_operator(Oid type);
 static Datum fetch_comment_for_change(int64 id);
+static Datum change_comment(int64 id, const char *sql, const char *comment,
+							int expected);
 static Datum insert_and_fetch(const char *action, const char *collection,
 							  const char *item, const char *comment);
 
@@ -484,34 +486,52 @@ fetch_comment_for_change(int64 id)
 }
 
 /*
+ * change_comment
+ *		Run an UPDATE or DELETE of comment id as the log owner, once the
+ *		caller may change it and the seals from it on verify; seal again.
+ *
+ * comment is the new text, or NULL for a delete.  Returns the row the
+ * statement returned, if any.
+ */
+static Datum
+change_comment(int64 id, const char *sql, const char *comment, int expected)
+{
+	ALCommentArgs args;
+
+	(void) fetch_comment_for_change(id);
+	al_seal_check_from(id);
+
+	memset(&args, 0, sizeof(args));
+	args.sql = sql;
+	args.nargs = comment != NULL ? 2 : 1;
+	args.types[0] = INT8OID;
+	args.values[0] = Int64GetDatum(id);
+	args.types[1] = TEXTOID;
+	if (comment != NULL)
+		args.values[1] = CStringGetTextDatum(comment);
+	args.expected = expected;
+	al_run_as_log_owner(run_returning, &args);
+	al_reseal_from(id);
+	return args.result;
+}
+
+/*
  * activity_log_update_comment
  *		SQL: activity_log.update_comment(id, comment)
  */
 Datum
 activity_log_update_comment(PG_FUNCTION_ARGS)
 {
-	ALCommentArgs args;
 	int64		id;
 	char	   *comment;
 
 	al_require_arg(fcinfo, 0, "activity id");
 	id = PG_GETARG_INT64(0);
 	comment = al_text_arg(fcinfo, 1, "comment", true);
-	(void) fetch_comment_for_change(id);
-	al_seal_check_from(id);
-
-	memset(&args, 0, sizeof(args));
-	args.sql = "UPDATE activity_log.activity SET comment = $2"
-		" WHERE id OPERATOR(pg_catalog.=) $1 RETURNING *";
-	args.nargs = 2;
-	args.types[0] = INT8OID;
-	args.values[0] = Int64GetDatum(id);
-	args.types[1] = TEXTOID;
-	args.values[1] = CStringGetTextDatum(comment);
-	args.expected = SPI_OK_UPDATE_RETURNING;
-	al_run_as_log_owner(run_returning, &args);
-	al_reseal_from(id);
-	PG_RETURN_DATUM(args.result);
+	PG_RETURN_DATUM(change_comment(id,
+								   "UPDATE activity_log.activity SET comment = $2"
+								   " WHERE id OPERATOR(pg_catalog.=) $1 RETURNING *",
+								   comment, SPI_OK_UPDATE_RETURNING));
 }
 
 /*
@@ -521,23 +541,11 @@ activity_log_update_comment(PG_FUNCTION_ARGS)
 Datum
 activity_log_delete_comment(PG_FUNCTION_ARGS)
 {
-	ALCommentArgs args;
-	int64		id;
-
 	al_require_arg(fcinfo, 0, "activity id");
-	id = PG_GETARG_INT64(0);
-	(void) fetch_comment_for_change(id);
-	al_seal_check_from(id);
-
-	memset(&args, 0, sizeof(args));
-	args.sql = "DELETE FROM activity_log.activity"
-		" WHERE id OPERATOR(pg_catalog.=) $1";
-	args.nargs = 1;
-	args.types[0] = INT8OID;
-	args.values[0] = Int64GetDatum(id);
-	args.expected = SPI_OK_DELETE;
-	al_run_as_log_owner(run_returning, &args);
-	al_reseal_from(id);
+	(void) change_comment(PG_GETARG_INT64(0),
+						  "DELETE FROM activity_log.activity"
+						  " WHERE id OPERATOR(pg_catalog.=) $1",
+						  NULL, SPI_OK_DELETE);
 	PG_RETURN_VOID();
 }
 

@@ -95,7 +95,6 @@ typedef struct ALReadArgs
 static SPIPlanPtr history_plan = NULL;
 static SPIPlanPtr item_at_plan = NULL;
 
-static void check_admin(const char *what);
 static SPIPlanPtr saved_plan(SPIPlanPtr *cache, const char *sql, int nargs,
 							 Oid *types);
 static void read_history(void *arg);
@@ -123,20 +122,6 @@ PG_FUNCTION_INFO_V1(activity_log_revert);
 PG_FUNCTION_INFO_V1(activity_log_undo_transaction);
 PG_FUNCTION_INFO_V1(activity_log_prune);
 PG_FUNCTION_INFO_V1(activity_log_prune_revisions);
-
-/*
- * check_admin
- *		Only superusers and members of activity_log_admin may do this.
- */
-static void
-check_admin(const char *what)
-{
-	if (!al_is_admin(GetUserId()))
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("permission denied to %s", what),
-				 errdetail("Only superusers and members of activity_log_admin may do this.")));
-}
 
 /*
  * saved_plan
@@ -864,7 +849,7 @@ activity_log_prune(PG_FUNCTION_ARGS)
 	int64		total = 0;
 	int32		batch;
 
-	check_admin("prune the activity log");
+	al_check_admin("prune the activity log");
 	al_require_arg(fcinfo, 0, "older_than");
 	batch = PG_ARGISNULL(1) ? 10000 : PG_GETARG_INT32(1);
 	if (batch < 1)
@@ -912,7 +897,7 @@ activity_log_prune_revisions(PG_FUNCTION_ARGS)
 {
 	ALReadArgs	args;
 
-	check_admin("prune revisions");
+	al_check_admin("prune revisions");
 	if (PG_ARGISNULL(0) || PG_GETARG_INT32(0) < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

@@ -72,24 +72,9 @@ static void check_run(void *arg);
 static void seal_run(void *arg);
 static void reseal_run(void *arg);
 static void last_id_run(void *arg);
-static void check_admin(void);
 
 PG_FUNCTION_INFO_V1(activity_log_seal);
 PG_FUNCTION_INFO_V1(activity_log_verify);
-
-/*
- * check_admin
- *		Sealing and verifying are for admins.
- */
-static void
-check_admin(void)
-{
-	if (!al_is_admin(GetUserId()))
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("permission denied to seal or verify the activity log"),
-				 errdetail("Only superusers and members of activity_log_admin may do this.")));
-}
 
 /*
  * seal_before
@@ -339,7 +324,7 @@ activity_log_seal(PG_FUNCTION_ARGS)
 	ALSealRun	run;
 	LOCKTAG		tag;
 
-	check_admin();
+	al_check_admin("seal or verify the activity log");
 	memset(&run, 0, sizeof(run));
 	al_run_as_log_owner(last_id_run, &run);
 
@@ -364,7 +349,7 @@ activity_log_verify(PG_FUNCTION_ARGS)
 	ALSealRun	run;
 	ReturnSetInfo *rsinfo;
 
-	check_admin();
+	al_check_admin("seal or verify the activity log");
 	al_init_materialized_srf(fcinfo);
 	rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 
@@ -415,6 +400,7 @@ reseal_run(void *arg)
 	Oid			types[1] = {INT8OID};
 	Datum		values[1];
 	uint8		prev[PG_SHA256_DIGEST_LENGTH];
+	Datum		max;
 	bool		isnull;
 	int64		upto;
 	int64		after;
@@ -423,12 +409,11 @@ reseal_run(void *arg)
 	al_spi_exec("SELECT max(activity) FROM activity_log.seals"
 				" WHERE activity OPERATOR(pg_catalog.>=) $1",
 				1, types, values, NULL, SPI_OK_SELECT);
-	(void) SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1,
-						 &isnull);
+	max = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1,
+						&isnull);
 	if (isnull)
 		return;					/* nothing sealed there */
-	upto = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
-									   SPI_tuptable->tupdesc, 1, &isnull));
+	upto = DatumGetInt64(max);
 	after = seal_before(run->from, prev);
 	al_spi_exec("DELETE FROM activity_log.seals"
 				" WHERE activity OPERATOR(pg_catalog.>=) $1",

@@ -116,6 +116,21 @@ al_is_admin(Oid roleid)
 }
 
 /*
+ * al_check_admin
+ *		Refuse the current role unless it is an admin; what is the act
+ *		refused, for the message.
+ */
+void
+al_check_admin(const char *what)
+{
+	if (!al_is_admin(GetUserId()))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied to %s", what),
+				 errdetail("Only superusers and members of activity_log_admin may do this.")));
+}
+
+/*
  * check_trackable
  *		Refuse relations whose changes cannot or must not be captured.
  */
