@@ -7,6 +7,7 @@ OBJS = \
 	src/capture.o \
 	src/comments.o \
 	src/context.o \
+	src/history.o \
 	src/jsonb_util.o \
 	src/listing.o \
 	src/relinfo.o \
@@ -24,9 +25,11 @@ PG_CPPFLAGS = -I$(srcdir)/src
 
 REGRESS = setup capture_insert capture_update capture_delete capture_truncate \
 	tracking context privileges listing visibility comments revisions seal \
-	ddl types statements teardown
+	ddl types statements record_moves record_causes record_reentry \
+	record_item_at record_constraints teardown
 REGRESS_OPTS = --inputdir=$(srcdir)
-ISOLATION = concurrent_update concurrent_tables comment_race ddl_other_session
+ISOLATION = concurrent_update concurrent_tables comment_race ddl_other_session \
+	registry_other_session
 ISOLATION_OPTS = --load-extension=activity_log
 
 PG_CONFIG ?= pg_config

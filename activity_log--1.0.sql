@@ -64,15 +64,17 @@ CREATE TABLE @extschema@.revision_store (
 	activity bigint
 		CONSTRAINT revisions_pkey PRIMARY KEY
 		REFERENCES @extschema@.activity (id) ON DELETE CASCADE,
-	parent bigint
-		REFERENCES @extschema@.revision_store (activity) ON DELETE SET NULL,
+	-- a soft link, kept by the extension (prune sets it to NULL when the
+	-- parent goes) and checked by verify(): a foreign key from the table to
+	-- itself would make every dump warn and order-dependent to restore
+	parent bigint,
 	op "char" NOT NULL CHECK (op IN ('i', 'u', 'd')),
 	data jsonb,
 	delta jsonb,
 	previous_item text
 );
 
--- lets ON DELETE SET NULL of "parent" find its rows; parents are rare
+-- lets pruning find the revisions whose parent it removes; parents are rare
 CREATE INDEX revisions_parent_idx
 	ON @extschema@.revision_store (parent) WHERE parent IS NOT NULL;
 -- follows an item across changes of its primary key; those are rare too
@@ -207,6 +209,10 @@ CREATE TRIGGER guard_truncate BEFORE TRUNCATE
 CREATE TRIGGER guard_truncate BEFORE TRUNCATE
 	ON @extschema@.tracking FOR EACH STATEMENT
 	EXECUTE FUNCTION @extschema@.guard();
+-- the guard of the registrations also invalidates every cached registration
+-- (see security.c), so it fires for every writer, replicas included
+ALTER TABLE @extschema@.tracking ENABLE ALWAYS TRIGGER guard_writes;
+ALTER TABLE @extschema@.tracking ENABLE ALWAYS TRIGGER guard_truncate;
 GRANT USAGE ON SCHEMA @extschema@ TO PUBLIC;
 
 -- Capture ----------------------------------------------------------------

@@ -16,6 +16,7 @@ PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 
 SRC=al_dump_src_$$
 DST=al_dump_dst_$$
+DST2=al_dump_dst2_$$
 WORK=$(mktemp -d /tmp/al_dump_restore.XXXXXX)
 chmod 755 "$WORK"
 
@@ -25,6 +26,7 @@ failed=0
 cleanup() {
     "$PG_BIN/dropdb" --if-exists "$SRC" >/dev/null 2>&1 || true
     "$PG_BIN/dropdb" --if-exists "$DST" >/dev/null 2>&1 || true
+    "$PG_BIN/dropdb" --if-exists "$DST2" >/dev/null 2>&1 || true
     rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -105,6 +107,15 @@ UPDATE dr_events SET region = 'us' WHERE id = 1;               -- moved to anoth
 INSERT INTO dr_authors VALUES (1, 'Ann'), (2, 'Bob');
 INSERT INTO dr_books VALUES (1, 1, 'A'), (2, 1, 'B'), (3, 2, 'C');
 DELETE FROM dr_authors WHERE id = 1;                           -- cascades: parent links
+-- a cascade rolled back to a savepoint, then a plain delete: nothing may
+-- point at the rolled back revisions
+INSERT INTO dr_books VALUES (4, 2, 'D');
+BEGIN;
+SAVEPOINT s;
+DELETE FROM dr_authors WHERE id = 2;
+ROLLBACK TO s;
+DELETE FROM dr_books WHERE id = 4;
+COMMIT;
 INSERT INTO dr_tr VALUES ('en', 7, 'Seven'), ('de', 7, 'Sieben');
 UPDATE dr_tr SET label = 'sieben' WHERE lang = 'de';
 INSERT INTO dr_s.pages VALUES ('about', 'Hi');
@@ -148,8 +159,21 @@ src_max_id=$(q "$SRC" -c "SELECT max(id) FROM activity_log.activity")
 # ---------------------------------------------------------------------------
 # Dump and restore
 # ---------------------------------------------------------------------------
+# no output on stderr: no warning, no error
+quiet() {   # quiet FILE DESCRIPTION
+    n=$((n + 1))
+    if [ ! -s "$1" ]; then
+        echo "ok $n - $2"
+    else
+        echo "not ok $n - $2"
+        sed 's/^/# /' "$1"
+        failed=$((failed + 1))
+    fi
+}
+
 "$PG_BIN/pg_dump" -d "$SRC" -f "$WORK/dump.sql" 2>"$WORK/dump.err"
 ok $? "pg_dump of a database with tracked tables (plain format)"
+quiet "$WORK/dump.err" "pg_dump prints no warning"
 grep -q "COPY activity_log.activity " "$WORK/dump.sql"
 ok $? "the dump holds the activity"
 
@@ -170,6 +194,22 @@ else
     sed 's/^/# /' "$WORK/restore.err"
     failed=$((failed + 1))
 fi
+
+# The custom format and pg_restore, stopping at the first error
+"$PG_BIN/pg_dump" -Fc -d "$SRC" -f "$WORK/dump.custom" 2>"$WORK/dumpc.err"
+ok $? "pg_dump of the same database (custom format)"
+quiet "$WORK/dumpc.err" "pg_dump -Fc prints no warning"
+"$PG_BIN/createdb" "$DST2" || { echo "Bail out! cannot create database $DST2"; exit 1; }
+"$PG_BIN/pg_restore" --exit-on-error -d "$DST2" "$WORK/dump.custom" 2>"$WORK/restorec.err"
+ok $? "pg_restore --exit-on-error restores it into a new database"
+quiet "$WORK/restorec.err" "pg_restore prints no warning or error"
+is "$(q "$DST2" -c "$COUNTS")" "$src_counts" \
+   "pg_restore: the same number of activities, revisions and registrations ($src_counts)"
+is "$(q "$DST2" -c "$LOG_IMAGE")" "$src_image" \
+   "pg_restore: the same activity, revisions and registrations, value for value"
+is "$(q "$DST2" -c "$TABLES")" "$src_tables" "pg_restore: the same rows in the tracked tables"
+is "$(q "$DST2" -c "SELECT count(*) FROM activity_log.verify()")" "0" \
+   "pg_restore: verify() finds nothing wrong"
 
 # ---------------------------------------------------------------------------
 # What the restored database holds

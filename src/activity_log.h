@@ -7,9 +7,9 @@
  * settings, argument checks), context.c (who acts), relinfo.c (per-table
  * cache), jsonb_util.c (row images), storage.c (writes to the log tables),
  * capture.c (the trigger), tracking.c (track/untrack and DDL), comments.c
- * (comments and log()), listing.c (the query language), revisions.c
- * (history, revert, undo, pruning), security.c (the guard and visibility)
- * and seal.c (the hash chain).
+ * (comments and log()), listing.c (the query language), history.c (item
+ * history and state at a moment), revisions.c (revert, undo, pruning),
+ * security.c (the guard and visibility) and seal.c (the hash chain).
  *
  * Copyright (c) 2026, the activity_log authors
  *
@@ -22,6 +22,7 @@
 #define ACTIVITY_LOG_H
 
 #include "access/attnum.h"
+#include "access/htup.h"
 #include "catalog/pg_attribute.h"
 #include "fmgr.h"
 #include "utils/jsonb.h"
@@ -94,12 +95,15 @@ typedef struct ALForeignKey
 /*
  * Everything the capture trigger needs to know about one table, kept per
  * backend in relinfo.c.  Built on first use and rebuilt after any
- * invalidation of the table or of the registration it uses.
+ * invalidation of the table or of any registration; never changed or freed
+ * while pinned.
  */
 typedef struct ALRelInfo
 {
-	Oid			relid;			/* hash key: the table the trigger fired on */
-	bool		valid;			/* false once invalidated; set last on build */
+	Oid			relid;			/* the table the trigger fired on */
+	bool		valid;			/* false once invalidated */
+	int			pins;			/* users right now (al_get_relinfo) */
+	bool		retired;		/* replaced; freed when the last pin goes */
 	Oid			configrelid;	/* the registered table (a partition's root) */
 	MemoryContext cxt;			/* holds everything below */
 	Datum		collection;		/* text */
@@ -114,14 +118,24 @@ typedef struct ALRelInfo
 } ALRelInfo;
 
 /* capture.c */
+
+/* Changes of a table made by revert() or undo_transaction() */
+typedef struct ALRevertMark
+{
+	Oid			relid;			/* the registered table, or InvalidOid */
+	int64		activity;		/* the last "revert" logged under the mark */
+	Datum		undelete;		/* text: the key of a row to bring back */
+} ALRevertMark;
+
 extern void al_capture_init(void);
-extern void al_set_revert_target(Oid configrelid);
-extern int64 al_last_revert_activity(void);
+extern ALRevertMark al_mark_revert(Oid configrelid, Datum undelete);
+extern int64 al_unmark_revert(ALRevertMark previous);
 
 /* relinfo.c */
 extern void al_relinfo_init(void);
 extern Oid	al_registered_ancestor(Oid relid);
 extern ALRelInfo *al_get_relinfo(Relation rel);
+extern void al_release_relinfo(ALRelInfo *info);
 
 /* jsonb_util.c */
 extern void al_column_init(ALColumn *col, Form_pg_attribute att,
@@ -185,9 +199,16 @@ typedef struct ALCatalog
 extern const ALCatalog *al_catalog(void);
 extern void al_storage_init(void);
 extern void al_fill_context(Datum *values, bool *nulls);
+extern int64 al_reserve_activity_id(void);
 extern int64 al_insert_activity(const char *action, Datum collection,
 								Datum item, bool item_isnull,
 								Datum comment, bool comment_isnull);
+extern HeapTuple al_form_activity(int64 id, const char *action,
+								  Datum collection, Datum item,
+								  bool item_isnull, Datum comment,
+								  bool comment_isnull);
+extern int64 al_activity_id(HeapTuple activity);
+
 /* A revision row to write; datums are text/jsonb, (Datum) 0 for NULL */
 typedef struct ALRevision
 {
@@ -199,7 +220,8 @@ typedef struct ALRevision
 	Datum		previous_item;
 } ALRevision;
 
-extern void al_insert_revision(const ALRevision *rev);
+extern HeapTuple al_form_revision(const ALRevision *rev);
+extern void al_insert_change(HeapTuple activity, HeapTuple revision);
 extern void al_run_as_log_owner(void (*fn) (void *), void *arg);
 extern void al_spi_exec(const char *sql, int nargs, Oid *types, Datum *values,
 						const char *nulls, int expected);
@@ -225,6 +247,10 @@ extern Datum al_fetch_activity(int64 id, bool lock, bool visible_only,
 extern Datum al_input_value(Oid type, const char *text, const char *what);
 extern bool al_collection_visible(const char *collection);
 extern void al_no_such_activity(int64 id) pg_attribute_noreturn();
+
+/* history.c */
+extern char *al_current_key(const char *collection, const char *item,
+							int64 revision);
 
 /* seal.c */
 extern void al_seal_check_from(int64 id);

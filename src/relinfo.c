@@ -10,11 +10,27 @@
  * is the one of its nearest tracked ancestor ("configrelid").
  *
  * A relcache invalidation of a table, or of the table whose registration an
- * entry uses, only marks the entry invalid: a caller may still hold it.  It
- * is rebuilt on the next lookup, in a fresh memory context, and marked
- * valid only once every field is filled.  track() and untrack() send a
- * relcache invalidation for the registered table, so every backend sees a
- * new registration at its next capture; ALTER TABLE sends one by itself.
+ * entry uses, only marks the entry invalid.  Registrations are the source
+ * of truth, and an entry depends on more than its own (a foreign key's
+ * referenced table counts only if that table is tracked), so every write
+ * to activity_log.tracking, through the API or not, sends a relcache
+ * invalidation of activity_log.tracking itself (see security.c's guard),
+ * and that marks every entry invalid in every backend.  ALTER TABLE sends
+ * the invalidation of the table by itself.
+ *
+ * Code that the capture calls (an output function, a cast, a nested write)
+ * can come back here and invalidate or rebuild the entry the capture is
+ * using.  So callers pin the entry (al_get_relinfo) and unpin it when done
+ * (al_release_relinfo): an invalid entry that is pinned is not rebuilt in
+ * place but set aside, and a new one takes its place in the hash table; the
+ * old one is freed when its last user lets go.  An error can leave a pin
+ * behind; no capture outlives its transaction, so at the end of every
+ * transaction all pins are dropped and what was set aside is freed.
+ *
+ * An entry is built in its own memory context and marked valid when its
+ * build starts; an invalidation that arrives during the build clears that
+ * again, so the entry is used for the row at hand and rebuilt on the next
+ * lookup.  A build that fails leaves the entry invalid.
  *
  * Copyright (c) 2026, the activity_log authors
  *
@@ -29,6 +45,7 @@
 #include "access/htup_details.h"
 #include "access/stratnum.h"
 #include "access/table.h"
+#include "access/xact.h"
 #include "catalog/partition.h"
 #include "catalog/pg_constraint.h"
 #include "catalog/pg_index.h"
@@ -57,10 +74,28 @@ typedef struct ALRegistration
 	char	  **mask;
 } ALRegistration;
 
+/* A hash table entry: the current cache entry of one table */
+typedef struct ALRelInfoSlot
+{
+	Oid			relid;			/* hash key */
+	ALRelInfo  *info;			/* NULL until first built */
+} ALRelInfoSlot;
+
 static HTAB *relinfo_hash = NULL;
 static MemoryContext relinfo_cxt = NULL;
 
+/* entries replaced while pinned, freed when unpinned or at transaction end */
+static List *retired = NIL;
+
+/*
+ * The OID of activity_log.tracking, as last read: its invalidation means
+ * "every entry".  Kept here because the callback must not look it up.
+ */
+static Oid	tracking_relid = InvalidOid;
+
 static void relinfo_invalidate(Datum arg, Oid relid);
+static void relinfo_xact_callback(XactEvent event, void *arg);
+static void relinfo_free(ALRelInfo *info);
 static void relinfo_build(ALRelInfo *info, Relation rel);
 static bool read_registration(Oid relid, ALRegistration *reg,
 							  MemoryContext cxt);
@@ -77,35 +112,82 @@ void
 al_relinfo_init(void)
 {
 	CacheRegisterRelcacheCallback(relinfo_invalidate, (Datum) 0);
+	RegisterXactCallback(relinfo_xact_callback, NULL);
 }
 
 /*
  * relinfo_invalidate
  *		Relcache callback: mark the entries that depend on relid invalid.
  *
- * InvalidOid means "everything".  Entries are never freed here.
+ * InvalidOid, or activity_log.tracking (whose invalidation every change of
+ * a registration sends), means "everything".  Entries are never freed here:
+ * a caller may hold one.
  */
 static void
 relinfo_invalidate(Datum arg, Oid relid)
 {
 	HASH_SEQ_STATUS status;
-	ALRelInfo  *info;
+	ALRelInfoSlot *slot;
+	bool		all;
 
 	if (relinfo_hash == NULL)
 		return;
 
+	all = relid == InvalidOid || relid == tracking_relid;
 	hash_seq_init(&status, relinfo_hash);
-	while ((info = (ALRelInfo *) hash_seq_search(&status)) != NULL)
+	while ((slot = (ALRelInfoSlot *) hash_seq_search(&status)) != NULL)
 	{
-		if (relid == InvalidOid || info->relid == relid ||
-			info->configrelid == relid)
+		ALRelInfo  *info = slot->info;
+
+		if (info != NULL &&
+			(all || info->relid == relid || info->configrelid == relid))
 			info->valid = false;
 	}
 }
 
 /*
+ * relinfo_xact_callback
+ *		At the end of a transaction no capture runs: drop every pin (an
+ *		error may have left some) and free the entries set aside.
+ */
+static void
+relinfo_xact_callback(XactEvent event, void *arg)
+{
+	HASH_SEQ_STATUS status;
+	ALRelInfoSlot *slot;
+	ListCell   *lc;
+
+	if (event != XACT_EVENT_COMMIT && event != XACT_EVENT_ABORT &&
+		event != XACT_EVENT_PREPARE && event != XACT_EVENT_PARALLEL_COMMIT &&
+		event != XACT_EVENT_PARALLEL_ABORT)
+		return;
+	if (relinfo_hash == NULL)
+		return;
+
+	hash_seq_init(&status, relinfo_hash);
+	while ((slot = (ALRelInfoSlot *) hash_seq_search(&status)) != NULL)
+		if (slot->info != NULL)
+			slot->info->pins = 0;
+	foreach(lc, retired)
+		relinfo_free((ALRelInfo *) lfirst(lc));
+	list_free(retired);
+	retired = NIL;
+}
+
+/*
+ * relinfo_free
+ *		Free a cache entry and everything it holds.
+ */
+static void
+relinfo_free(ALRelInfo *info)
+{
+	MemoryContextDelete(info->cxt);
+}
+
+/*
  * al_get_relinfo
- *		The cache entry of a tracked table, built if missing or invalid.
+ *		The cache entry of a tracked table, built if missing or invalid,
+ *		and pinned: the caller must call al_release_relinfo() when done.
  *
  * Raises an error if the table has no registration: a capture trigger on a
  * table that is not tracked refuses the change rather than losing it.
@@ -114,7 +196,9 @@ ALRelInfo *
 al_get_relinfo(Relation rel)
 {
 	Oid			relid = RelationGetRelid(rel);
+	ALRelInfoSlot *slot;
 	ALRelInfo  *info;
+	MemoryContext cxt;
 	bool		found;
 
 	if (relinfo_hash == NULL)
@@ -125,27 +209,82 @@ al_get_relinfo(Relation rel)
 											"activity_log relation cache",
 											ALLOCSET_SMALL_SIZES);
 		ctl.keysize = sizeof(Oid);
-		ctl.entrysize = sizeof(ALRelInfo);
+		ctl.entrysize = sizeof(ALRelInfoSlot);
 		ctl.hcxt = relinfo_cxt;
 		relinfo_hash = hash_create("activity_log relation cache", 64, &ctl,
 								   HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 	}
 
-	info = (ALRelInfo *) hash_search(relinfo_hash, &relid, HASH_ENTER, &found);
+	slot = (ALRelInfoSlot *) hash_search(relinfo_hash, &relid, HASH_ENTER,
+										 &found);
 	if (!found)
+		slot->info = NULL;
+	info = slot->info;
+	if (info != NULL && info->valid)
+	{
+		info->pins++;
+		return info;
+	}
+
+	/* set the old entry aside if someone still uses it, else free it */
+	slot->info = NULL;
+	if (info != NULL)
+	{
+		if (info->pins > 0)
+		{
+			MemoryContext oldcxt = MemoryContextSwitchTo(relinfo_cxt);
+
+			info->retired = true;
+			retired = lappend(retired, info);
+			MemoryContextSwitchTo(oldcxt);
+		}
+		else
+			relinfo_free(info);
+	}
+
+	cxt = AllocSetContextCreate(relinfo_cxt, "activity_log relation",
+								ALLOCSET_SMALL_SIZES);
+	MemoryContextCopyAndSetIdentifier(cxt, RelationGetRelationName(rel));
+	info = MemoryContextAllocZero(cxt, sizeof(ALRelInfo));
+	info->relid = relid;
+	info->cxt = cxt;
+	slot->info = info;
+
+	/* an invalidation during the build clears this again */
+	info->valid = true;
+	PG_TRY();
+	{
+		relinfo_build(info, rel);
+	}
+	PG_CATCH();
 	{
 		info->valid = false;
-		info->configrelid = InvalidOid;
-		info->cxt = NULL;
+		PG_RE_THROW();
 	}
-	if (!info->valid)
-		relinfo_build(info, rel);
+	PG_END_TRY();
+	info->pins++;
 	return info;
 }
 
 /*
+ * al_release_relinfo
+ *		Unpin a cache entry; frees it if it was set aside and this was its
+ *		last user.
+ */
+void
+al_release_relinfo(ALRelInfo *info)
+{
+	Assert(info->pins > 0);
+	if (--info->pins > 0 || !info->retired)
+		return;
+	retired = list_delete_ptr(retired, info);
+	relinfo_free(info);
+}
+
+/*
  * relinfo_build
- *		Fill a cache entry from the catalogs and the registration.
+ *		Fill a new cache entry from the catalogs and the registration;
+ *		everything goes into info->cxt.
  */
 static void
 relinfo_build(ALRelInfo *info, Relation rel)
@@ -157,16 +296,8 @@ relinfo_build(ALRelInfo *info, Relation rel)
 	Oid			pkoid;
 	HeapTuple	indextup;
 	Form_pg_index index;
-	MemoryContext cxt;
+	MemoryContext cxt = info->cxt;
 	int			i;
-
-	if (info->cxt != NULL)
-		MemoryContextDelete(info->cxt);
-	info->cxt = NULL;
-	cxt = AllocSetContextCreate(relinfo_cxt, "activity_log relation",
-								ALLOCSET_SMALL_SIZES);
-	MemoryContextCopyAndSetIdentifier(cxt, RelationGetRelationName(rel));
-	info->cxt = cxt;
 
 	/* A partition uses the registration of its nearest tracked ancestor */
 	configrelid = al_registered_ancestor(relid);
@@ -225,8 +356,6 @@ relinfo_build(ALRelInfo *info, Relation rel)
 	ReleaseSysCache(indextup);
 
 	build_foreign_keys(info, rel, cxt);
-
-	info->valid = true;
 }
 
 /*
@@ -456,6 +585,7 @@ read_registration(Oid relid, ALRegistration *reg, MemoryContext cxt)
 	Snapshot	snapshot;
 	bool		found = false;
 
+	tracking_relid = cat->tracking;
 	tracking = table_open(cat->tracking, AccessShareLock);
 	snapshot = RegisterSnapshot(GetLatestSnapshot());
 	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_OIDEQ,

@@ -1,14 +1,11 @@
 /*-------------------------------------------------------------------------
  *
  * revisions.c
- *	  Item history, point-in-time state, revert, undelete, transaction undo
- *	  and retention.
+ *	  Revert, undelete, transaction undo and retention.
  *
- * An item's history is every revision of its collection whose item is one
- * of the item's keys: its key now and the keys it had before changes of
- * its primary key (revisions.previous_item links them).  A revision of a
- * delete (op 'd') left the row deleted; any other left the row equal to its
- * data.
+ * A revision of a delete (op 'd') left the row deleted; any other left the
+ * row equal to its data.  The key a revision's row has now comes from its
+ * history (history.c).
  *
  * revert() and undo_transaction() change the tracked tables with the
  * caller's rights (SPI as the caller, so privileges and row-level security
@@ -31,7 +28,6 @@
 #include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
-#include "funcapi.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
@@ -40,28 +36,9 @@
 #include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/timestamp.h"
-#include "utils/tuplestore.h"
 
 #include "activity_log.h"
 #include "compat.h"
-
-/*
- * The keys an item has had: a recursive walk over the key changes of the
- * collection ($1), from the item ($2), in both directions.
- */
-#define AL_CHAIN_CTE \
-	"WITH RECURSIVE chain(item) AS (" \
-	" SELECT $2::pg_catalog.text" \
-	" UNION" \
-	" SELECT CASE WHEN a.item OPERATOR(pg_catalog.=) c.item" \
-	"  THEN r.previous_item ELSE a.item END" \
-	" FROM activity_log.revision_store r" \
-	" JOIN activity_log.activity a ON a.id OPERATOR(pg_catalog.=) r.activity," \
-	" chain c" \
-	" WHERE a.collection OPERATOR(pg_catalog.=) $1" \
-	" AND r.previous_item IS NOT NULL" \
-	" AND (a.item OPERATOR(pg_catalog.=) c.item" \
-	"  OR r.previous_item OPERATOR(pg_catalog.=) c.item)) "
 
 /* A revision, as read from the log */
 typedef struct ALRevisionRow
@@ -84,27 +61,17 @@ typedef struct ALReadArgs
 	Oid			types[3];
 	Datum		values[3];
 	MemoryContext outer;
-	ReturnSetInfo *rsinfo;		/* item_history: where the rows go */
 	List	   *rows;			/* ALRevisionRow * */
 	Datum		result;
 	bool		found;
 	int64		count;
 } ALReadArgs;
 
-/* Saved plans of the read paths, prepared once per backend */
-static SPIPlanPtr history_plan = NULL;
-static SPIPlanPtr item_at_plan = NULL;
-
-static SPIPlanPtr saved_plan(SPIPlanPtr *cache, const char *sql, int nargs,
-							 Oid *types);
-static void read_history(void *arg);
-static void read_item_at(void *arg);
 static void read_revisions(void *arg);
 static void run_count(void *arg);
 static ALRevisionRow *copy_revision(HeapTuple tuple, TupleDesc tupdesc);
 static List *fetch_revisions(const char *sql, int nargs, Oid *types,
 							 Datum *values);
-static char *current_key(ALRevisionRow *rev);
 static List *undo_order(List *changes);
 static List *append_caused(List *result, ALRevisionRow *rev, List *changes);
 static void restore_row(Relation rel, const char *item, Datum target,
@@ -116,180 +83,10 @@ static uint64 caller_exec(const char *sql, int nargs, Oid *types,
 static int64 restore_as_revert(Relation rel, const char *item, Datum target,
 							   bool row_exists);
 
-PG_FUNCTION_INFO_V1(activity_log_item_history);
-PG_FUNCTION_INFO_V1(activity_log_item_at);
 PG_FUNCTION_INFO_V1(activity_log_revert);
 PG_FUNCTION_INFO_V1(activity_log_undo_transaction);
 PG_FUNCTION_INFO_V1(activity_log_prune);
 PG_FUNCTION_INFO_V1(activity_log_prune_revisions);
-
-/*
- * saved_plan
- *		A plan prepared once per backend and kept; must run inside SPI.
- *
- * The statements only name the extension's own objects, schema-qualified,
- * so the plan does not depend on the caller's search_path.
- */
-static SPIPlanPtr
-saved_plan(SPIPlanPtr *cache, const char *sql, int nargs, Oid *types)
-{
-	if (*cache == NULL || !SPI_plan_is_valid(*cache))
-	{
-		SPIPlanPtr	plan;
-
-		if (*cache != NULL)
-			SPI_freeplan(*cache);
-		*cache = NULL;
-		plan = SPI_prepare(sql, nargs, types);
-		if (plan == NULL)
-			elog(ERROR, "SPI_prepare failed: %s",
-				 SPI_result_code_string(SPI_result));
-		if (SPI_keepplan(plan) != 0)
-			elog(ERROR, "SPI_keepplan failed");
-		*cache = plan;
-	}
-	return *cache;
-}
-
-/* ----------
- * Reading history
- * ----------
- */
-
-/*
- * read_history
- *		Run the history statement as the log owner; rows into the tuplestore.
- */
-static void
-read_history(void *arg)
-{
-	ALReadArgs *args = (ALReadArgs *) arg;
-	SPIPlanPtr	plan;
-	uint64		i;
-	int			rc;
-
-	plan = saved_plan(&history_plan,
-					  AL_CHAIN_CTE
-					  "SELECT r.activity, r.activity, a.action, a.\"user\", a.\"timestamp\","
-					  " a.comment, a.item, r.previous_item, r.data,"
-					  " CASE WHEN r.op OPERATOR(pg_catalog.=) 'i' THEN r.data ELSE r.delta END,"
-					  " r.parent"
-					  " FROM activity_log.activity a"
-					  " JOIN activity_log.revision_store r"
-					  " ON r.activity OPERATOR(pg_catalog.=) a.id"
-					  " WHERE a.collection OPERATOR(pg_catalog.=) $1"
-					  " AND a.item OPERATOR(pg_catalog.=) ANY (SELECT item FROM chain)"
-					  " ORDER BY a.id",
-					  2, args->types);
-	rc = SPI_execute_plan(plan, args->values, NULL, true, 0);
-	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "SPI_execute_plan returned %s", SPI_result_code_string(rc));
-	for (i = 0; i < SPI_processed; i++)
-		tuplestore_puttuple(args->rsinfo->setResult, SPI_tuptable->vals[i]);
-}
-
-/*
- * activity_log_item_history
- *		SQL: activity_log.item_history(collection, item)
- *
- * Every revision of one item, oldest first, across changes of its key.
- * Empty for a collection the caller may not see.
- */
-Datum
-activity_log_item_history(PG_FUNCTION_ARGS)
-{
-	char	   *collection = al_text_arg(fcinfo, 0, "collection", false);
-	char	   *item = al_text_arg(fcinfo, 1, "item", false);
-	ALReadArgs	args;
-
-	al_init_materialized_srf(fcinfo);
-	if (!al_collection_visible(collection))
-		return (Datum) 0;
-
-	memset(&args, 0, sizeof(args));
-	args.types[0] = TEXTOID;
-	args.types[1] = TEXTOID;
-	args.values[0] = CStringGetTextDatum(collection);
-	args.values[1] = CStringGetTextDatum(item);
-	args.rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	al_run_as_log_owner(read_history, &args);
-	return (Datum) 0;
-}
-
-/*
- * read_item_at
- *		Run the point-in-time statement as the log owner.
- */
-static void
-read_item_at(void *arg)
-{
-	ALReadArgs *args = (ALReadArgs *) arg;
-	SPIPlanPtr	plan;
-	bool		isnull;
-	int			rc;
-
-	plan = saved_plan(&item_at_plan,
-					  AL_CHAIN_CTE
-					  "SELECT CASE WHEN r.op OPERATOR(pg_catalog.=) 'd' THEN NULL ELSE r.data END"
-					  " FROM activity_log.activity a"
-					  " JOIN activity_log.revision_store r"
-					  " ON r.activity OPERATOR(pg_catalog.=) a.id"
-					  " WHERE a.collection OPERATOR(pg_catalog.=) $1"
-					  " AND a.item OPERATOR(pg_catalog.=) ANY (SELECT item FROM chain)"
-					  " AND a.\"timestamp\" OPERATOR(pg_catalog.<=) $3"
-					  " ORDER BY a.id DESC LIMIT 1",
-					  3, args->types);
-	rc = SPI_execute_plan(plan, args->values, NULL, true, 1);
-	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "SPI_execute_plan returned %s", SPI_result_code_string(rc));
-	args->found = false;
-	if (SPI_processed > 0)
-	{
-		Datum		value = SPI_getbinval(SPI_tuptable->vals[0],
-										  SPI_tuptable->tupdesc, 1, &isnull);
-
-		if (!isnull)
-		{
-			MemoryContext oldcxt = MemoryContextSwitchTo(args->outer);
-
-			args->result = PointerGetDatum(PG_DETOAST_DATUM_COPY(value));
-			args->found = true;
-			MemoryContextSwitchTo(oldcxt);
-		}
-	}
-}
-
-/*
- * activity_log_item_at
- *		SQL: activity_log.item_at(collection, item, at) RETURNS jsonb
- *
- * The item as it was at that moment: the data of its last revision logged
- * at or before it, or NULL if it did not exist then (or is not visible).
- */
-Datum
-activity_log_item_at(PG_FUNCTION_ARGS)
-{
-	char	   *collection = al_text_arg(fcinfo, 0, "collection", false);
-	char	   *item = al_text_arg(fcinfo, 1, "item", false);
-	ALReadArgs	args;
-
-	al_require_arg(fcinfo, 2, "at");
-	if (!al_collection_visible(collection))
-		PG_RETURN_NULL();
-
-	memset(&args, 0, sizeof(args));
-	args.types[0] = TEXTOID;
-	args.types[1] = TEXTOID;
-	args.types[2] = TIMESTAMPTZOID;
-	args.values[0] = CStringGetTextDatum(collection);
-	args.values[1] = CStringGetTextDatum(item);
-	args.values[2] = PG_GETARG_DATUM(2);
-	args.outer = CurrentMemoryContext;
-	al_run_as_log_owner(read_item_at, &args);
-	if (!args.found)
-		PG_RETURN_NULL();
-	PG_RETURN_DATUM(args.result);
-}
 
 /* ----------
  * Revert and undo
@@ -367,32 +164,6 @@ fetch_revisions(const char *sql, int nargs, Oid *types, Datum *values)
 #define AL_REVISION_COLUMNS \
 	"a.id, a.collection, a.item, r.previous_item, r.data, r.op," \
 	" a.action, r.parent"
-
-/*
- * current_key
- *		The key the row of a revision has now: the item of the newest
- *		revision in its history (which follows key changes both ways).
- */
-static char *
-current_key(ALRevisionRow *rev)
-{
-	Oid			types[2] = {TEXTOID, TEXTOID};
-	Datum		values[2];
-	List	   *newest;
-
-	values[0] = CStringGetTextDatum(rev->collection);
-	values[1] = CStringGetTextDatum(rev->item);
-	newest = fetch_revisions(AL_CHAIN_CTE
-							 "SELECT " AL_REVISION_COLUMNS
-							 " FROM activity_log.revision_store r"
-							 " JOIN activity_log.activity a"
-							 " ON a.id OPERATOR(pg_catalog.=) r.activity"
-							 " WHERE a.collection OPERATOR(pg_catalog.=) $1"
-							 " AND a.item OPERATOR(pg_catalog.=) ANY (SELECT item FROM chain)"
-							 " ORDER BY a.id DESC LIMIT 1",
-							 2, types, values);
-	return newest != NIL ? ((ALRevisionRow *) linitial(newest))->item : rev->item;
-}
 
 /*
  * undo_order
@@ -570,17 +341,20 @@ static int64
 restore_as_revert(Relation rel, const char *item, Datum target,
 				  bool row_exists)
 {
-	al_set_revert_target(RelationGetRelid(rel));
+	ALRevertMark previous = al_mark_revert(RelationGetRelid(rel),
+										   CStringGetTextDatum(item));
+
 	PG_TRY();
 	{
 		restore_row(rel, item, target, row_exists);
 	}
-	PG_FINALLY();
+	PG_CATCH();
 	{
-		al_set_revert_target(InvalidOid);
+		(void) al_unmark_revert(previous);
+		PG_RE_THROW();
 	}
 	PG_END_TRY();
-	return al_last_revert_activity();
+	return al_unmark_revert(previous);
 }
 
 /*
@@ -658,7 +432,9 @@ activity_log_revert(PG_FUNCTION_ARGS)
 	relid = tracked_table(rev->collection);
 
 	rel = table_open(relid, RowExclusiveLock);
-	activity = restore_as_revert(rel, current_key(rev), rev->data, true);
+	activity = restore_as_revert(rel,
+								 al_current_key(rev->collection, rev->item, rev->id),
+								 rev->data, true);
 	table_close(rel, NoLock);
 
 	if (activity == 0)
@@ -862,7 +638,11 @@ activity_log_prune(PG_FUNCTION_ARGS)
 		" WHERE id OPERATOR(pg_catalog.=) ANY (ARRAY("
 		" SELECT id FROM activity_log.activity"
 		" WHERE \"timestamp\" OPERATOR(pg_catalog.<) $1"
-		" ORDER BY \"timestamp\", id LIMIT $2)) RETURNING id)"
+		" ORDER BY \"timestamp\", id LIMIT $2)) RETURNING id),"
+		/* parent is a soft link: the revisions a removed one caused lose it */
+		" u AS (UPDATE activity_log.revision_store"
+		" SET parent = NULL"
+		" WHERE parent OPERATOR(pg_catalog.=) ANY (SELECT id FROM d))"
 		" SELECT pg_catalog.count(*), pg_catalog.min(id) FROM d";
 	args.nargs = 2;
 	args.types[0] = TIMESTAMPTZOID;
@@ -910,7 +690,12 @@ activity_log_prune_revisions(PG_FUNCTION_ARGS)
 		" FROM activity_log.revision_store s"
 		" JOIN activity_log.activity a ON a.id OPERATOR(pg_catalog.=) s.activity) old"
 		" WHERE r.activity OPERATOR(pg_catalog.=) old.activity"
-		" AND old.n OPERATOR(pg_catalog.>) $1 RETURNING r.activity)"
+		" AND old.n OPERATOR(pg_catalog.>) $1 RETURNING r.activity),"
+		/* parent is a soft link: the revisions a removed one caused lose it */
+		" u AS (UPDATE activity_log.revision_store"
+		" SET parent = NULL"
+		" WHERE parent OPERATOR(pg_catalog.=) ANY (SELECT activity FROM d)"
+		" AND NOT activity OPERATOR(pg_catalog.=) ANY (SELECT activity FROM d))"
 		" SELECT pg_catalog.count(*), pg_catalog.min(activity) FROM d";
 	args.nargs = 1;
 	args.types[0] = INT8OID;

@@ -9,7 +9,8 @@
  * one per sealed activity.  verify() recomputes the chain from the first
  * seal and reports the first activity whose content changed, whose row is
  * gone, or which sits inside the sealed range without a seal (inserted
- * behind the extension's back).
+ * behind the extension's back); then, anywhere in the log, a revision
+ * whose parent is not there (parent is a link no constraint keeps).
  *
  * The canonical text is a jsonb array of the columns, with the timestamp
  * in UTC, so it depends on no session setting.
@@ -71,6 +72,9 @@ static int64 chain_rows(int64 after, int64 upto, uint8 *prev);
 static void check_run(void *arg);
 static void seal_run(void *arg);
 static void reseal_run(void *arg);
+static void first_bad(ALSealRun *run, const char *sql, int nargs,
+					  Oid *types, Datum *values, const char *problem);
+static void parent_run(void *arg);
 static void last_id_run(void *arg);
 
 PG_FUNCTION_INFO_V1(activity_log_seal);
@@ -259,25 +263,53 @@ check_run(void *arg)
 	{
 		Oid			rtypes[2] = {INT8OID, INT8OID};
 		Datum		rvalues[2];
-		bool		isnull;
 
 		rvalues[0] = Int64GetDatum(run->from);
 		rvalues[1] = Int64GetDatum(last);
-		al_spi_exec("SELECT a.id FROM activity_log.activity a"
-					" WHERE a.id OPERATOR(pg_catalog.>=) $1"
-					" AND a.id OPERATOR(pg_catalog.<=) $2"
-					" AND NOT EXISTS (SELECT FROM activity_log.seals s"
-					"  WHERE s.activity OPERATOR(pg_catalog.=) a.id)"
-					" ORDER BY a.id LIMIT 1",
-					2, rtypes, rvalues, NULL, SPI_OK_SELECT);
-		if (SPI_processed > 0)
-		{
-			run->bad = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
-												   SPI_tuptable->tupdesc, 1,
-												   &isnull));
-			run->problem = "inserted";
-		}
+		first_bad(run, "SELECT a.id FROM activity_log.activity a"
+				  " WHERE a.id OPERATOR(pg_catalog.>=) $1"
+				  " AND a.id OPERATOR(pg_catalog.<=) $2"
+				  " AND NOT EXISTS (SELECT FROM activity_log.seals s"
+				  "  WHERE s.activity OPERATOR(pg_catalog.=) a.id)"
+				  " ORDER BY a.id LIMIT 1",
+				  2, rtypes, rvalues, "inserted");
 	}
+}
+
+/*
+ * first_bad
+ *		Run a statement that selects the id of the first activity with a
+ *		problem, if any; record it with that problem.  Inside SPI.
+ */
+static void
+first_bad(ALSealRun *run, const char *sql, int nargs, Oid *types,
+		  Datum *values, const char *problem)
+{
+	bool		isnull;
+
+	al_spi_exec(sql, nargs, types, values, NULL, SPI_OK_SELECT);
+	if (SPI_processed == 0)
+		return;
+	run->bad = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
+										   SPI_tuptable->tupdesc, 1, &isnull));
+	run->problem = problem;
+}
+
+/*
+ * parent_run
+ *		Look for a revision whose parent is not in the log (parent is a
+ *		soft link; see the install script).  Inside SPI.
+ */
+static void
+parent_run(void *arg)
+{
+	first_bad((ALSealRun *) arg,
+			  "SELECT r.activity FROM activity_log.revision_store r"
+			  " WHERE r.parent IS NOT NULL"
+			  " AND NOT EXISTS (SELECT FROM activity_log.revision_store p"
+			  "  WHERE p.activity OPERATOR(pg_catalog.=) r.parent)"
+			  " ORDER BY r.activity LIMIT 1",
+			  0, NULL, NULL, "parent missing");
 }
 
 /*
@@ -356,6 +388,8 @@ activity_log_verify(PG_FUNCTION_ARGS)
 	memset(&run, 0, sizeof(run));
 	run.from = 1;
 	al_run_as_log_owner(check_run, &run);
+	if (run.bad == 0)
+		al_run_as_log_owner(parent_run, &run);
 	if (run.bad != 0)
 	{
 		Datum		values[2];

@@ -12,6 +12,13 @@
  * (disable the trigger, edit the files); what they change behind the
  * extension's back, seal() and verify() detect.
  *
+ * The guard is also how registrations stay the source of truth: every
+ * write to activity_log.tracking that it lets through (track(), untrack(),
+ * the DDL handlers, a superuser's own INSERT or COPY, pg_restore) sends a
+ * relcache invalidation of activity_log.tracking, which makes every
+ * backend rebuild every cached registration (relinfo.c).  That trigger
+ * fires even with session_replication_role = replica.
+ *
  * Reads: activity_log.visible(collection) says whether the caller may see
  * a collection's activity (admins see all; others the collections whose
  * table they may SELECT).  Row-level security on activity_log.activity and
@@ -32,6 +39,7 @@
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/inval.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 
@@ -59,7 +67,8 @@ PG_FUNCTION_INFO_V1(activity_log_visible);
  *		SQL: trigger function refusing direct writes to the log tables.
  *
  * Installed as BEFORE INSERT OR UPDATE OR DELETE and BEFORE TRUNCATE,
- * FOR EACH STATEMENT.
+ * FOR EACH STATEMENT.  A write to activity_log.tracking that is let
+ * through invalidates every cached registration.
  */
 Datum
 activity_log_guard(PG_FUNCTION_ARGS)
@@ -78,6 +87,8 @@ activity_log_guard(PG_FUNCTION_ARGS)
 						RelationGetRelationName(trigdata->tg_relation)),
 				 errdetail("The log is written only by activity_log: by capture, the comment functions, log(), revert(), undo_transaction() and the retention functions."),
 				 errtable(trigdata->tg_relation)));
+	if (RelationGetRelid(trigdata->tg_relation) == al_catalog()->tracking)
+		CacheInvalidateRelcache(trigdata->tg_relation);
 	return PointerGetDatum(NULL);
 }
 

@@ -11,6 +11,16 @@
  * need not (and should not) be able to write the log itself.  Row-level
  * triggers and rules on the log tables are not fired by these writes.
  *
+ * Writing tuples directly means doing what the executor would for them
+ * (ExecSimpleRelationInsert is the checklist): the declared NOT NULL and
+ * CHECK constraints are checked with ExecConstraints() for every row; the
+ * log tables are plain tables (no partitions, no generated columns); their
+ * one foreign key, revision_store.activity, holds by construction: a
+ * revision is written only by al_insert_change(), right after its
+ * activity.  The revision's parent is a soft
+ * link (no constraint; see the install script): capture only ever names a
+ * revision of a change still alive in the transaction.
+ *
  * Opening the two tables, their indexes and an executor state costs more
  * than one insert, so it is done once per transaction: the state lives in
  * TopTransactionContext, its relation references and locks belong to the
@@ -32,6 +42,7 @@
  */
 #include "postgres.h"
 
+#include "access/htup_details.h"
 #include "access/table.h"
 #include "access/tableam.h"
 #include "access/xact.h"
@@ -92,8 +103,9 @@ static ALLogState *log_open(void);
 static void log_open_table(ALLogTable *table, Oid relid, Oid seqid,
 						   int natts);
 static void log_close(ALLogState *state);
+static HeapTuple form_row(ALLogTable *table, Datum *values, bool *nulls);
 static void log_insert(ALLogState *state, ALLogTable *table,
-					   Datum *values, bool *nulls);
+					   HeapTuple tuple);
 
 /*
  * al_storage_init
@@ -265,12 +277,13 @@ log_open_table(ALLogTable *table, Oid relid, Oid seqid, int natts)
 						RelationGetRelationName(rel)),
 				 errhint("The log tables must keep the shape the extension gave them.")));
 
+	/* not in any range table: no column privileges to report on error */
 	rri = makeNode(ResultRelInfo);
-	InitResultRelInfo(rri, rel, 1, NULL, 0);
+	InitResultRelInfo(rri, rel, 0, NULL, 0);
 	ExecOpenIndices(rri, false);
 	table->rri = rri;
 	table->slot = MakeSingleTupleTableSlot(RelationGetDescr(rel),
-										   &TTSOpsVirtual);
+										   &TTSOpsHeapTuple);
 	table->seqid = seqid;
 }
 
@@ -312,20 +325,40 @@ log_close(ALLogState *state)
 }
 
 /*
+ * form_row
+ *		A row of a log table, in TopTransactionContext.
+ *
+ * Rows are formed there so that a row can be kept until it is written
+ * (capture.c keeps some until the end of a statement) and so that the slot
+ * can take a row over without copying it: should an error come between
+ * storing a row in the slot and clearing it, the row is still there when
+ * the slot is next cleared.  A row formed but never written, because of an
+ * error, goes with the transaction.
+ */
+static HeapTuple
+form_row(ALLogTable *table, Datum *values, bool *nulls)
+{
+	MemoryContext oldcxt = MemoryContextSwitchTo(TopTransactionContext);
+	HeapTuple	tuple;
+
+	tuple = heap_form_tuple(RelationGetDescr(table->rel), values, nulls);
+	MemoryContextSwitchTo(oldcxt);
+	return tuple;
+}
+
+/*
  * log_insert
- *		Insert one row into a log table and its indexes.
+ *		Insert one formed row into a log table and its indexes, checking
+ *		the table's constraints first.  The slot takes the tuple over.
  */
 static void
-log_insert(ALLogState *state, ALLogTable *table, Datum *values, bool *nulls)
+log_insert(ALLogState *state, ALLogTable *table, HeapTuple tuple)
 {
 	TupleTableSlot *slot = table->slot;
-	int			natts = slot->tts_tupleDescriptor->natts;
 
-	ExecClearTuple(slot);
-	memcpy(slot->tts_values, values, sizeof(Datum) * natts);
-	memcpy(slot->tts_isnull, nulls, sizeof(bool) * natts);
-	ExecStoreVirtualTuple(slot);
-
+	ExecStoreHeapTuple(tuple, slot, true);
+	if (table->rel->rd_att->constr != NULL)
+		ExecConstraints(table->rri, slot, state->estate);
 	table_tuple_insert(table->rel, slot, GetCurrentCommandId(true), 0, NULL);
 	if (table->rri->ri_NumIndices > 0)
 		(void) al_insert_index_tuples(table->rri, slot, state->estate);
@@ -335,22 +368,40 @@ log_insert(ALLogState *state, ALLogTable *table, Datum *values, bool *nulls)
 }
 
 /*
- * al_insert_activity
- *		Insert an activity row with the current context; returns its id.
+ * al_reserve_activity_id
+ *		Hand out an activity id now, for a row formed and written later in
+ *		this transaction (al_form_activity with that id).
  *
- * collection, item and comment are text datums.
+ * The log is opened, so the transaction counts as a writer of the log
+ * from now on (seal() waits for it).
  */
 int64
-al_insert_activity(const char *action, Datum collection,
-				   Datum item, bool item_isnull,
-				   Datum comment, bool comment_isnull)
+al_reserve_activity_id(void)
+{
+	ALLogState *state = log_open();
+
+	return nextval_internal(state->activity.seqid, false);
+}
+
+/*
+ * al_form_activity
+ *		An activity row with the current context, ready to be written by
+ *		al_insert_change(); a new id if id is 0.
+ *
+ * collection, item and comment are text datums.  The row holds copies of
+ * everything it needs (see form_row).
+ */
+HeapTuple
+al_form_activity(int64 id, const char *action, Datum collection,
+				 Datum item, bool item_isnull,
+				 Datum comment, bool comment_isnull)
 {
 	ALLogState *state = log_open();
 	Datum		values[Natts_al_activity];
 	bool		nulls[Natts_al_activity];
-	int64		id;
 
-	id = nextval_internal(state->activity.seqid, false);
+	if (id == 0)
+		id = nextval_internal(state->activity.seqid, false);
 
 	values[Anum_al_activity_id - 1] = Int64GetDatum(id);
 	nulls[Anum_al_activity_id - 1] = false;
@@ -364,8 +415,21 @@ al_insert_activity(const char *action, Datum collection,
 	nulls[Anum_al_activity_comment - 1] = comment_isnull;
 	al_fill_context(values, nulls);
 
-	log_insert(state, &state->activity, values, nulls);
-	return id;
+	return form_row(&state->activity, values, nulls);
+}
+
+/*
+ * al_activity_id
+ *		The id of a row formed by al_form_activity().
+ */
+int64
+al_activity_id(HeapTuple activity)
+{
+	bool		isnull;
+
+	return DatumGetInt64(fastgetattr(activity, Anum_al_activity_id,
+									 RelationGetDescr(log_open()->activity.rel),
+									 &isnull));
 }
 
 /*
@@ -384,11 +448,12 @@ compressed(Datum value, char method)
 }
 
 /*
- * al_insert_revision
- *		Insert the revision row of an activity (its id is the activity's).
+ * al_form_revision
+ *		The revision row of an activity (its id is the activity's), ready
+ *		to be written by al_insert_change() with that activity.
  */
-void
-al_insert_revision(const ALRevision *rev)
+HeapTuple
+al_form_revision(const ALRevision *rev)
 {
 	ALLogState *state = log_open();
 	Datum		values[Natts_al_revisions];
@@ -408,7 +473,51 @@ al_insert_revision(const ALRevision *rev)
 	nulls[Anum_al_revisions_delta - 1] = rev->delta == (Datum) 0;
 	nulls[Anum_al_revisions_previous_item - 1] = rev->previous_item == (Datum) 0;
 
-	log_insert(state, &state->revisions, values, nulls);
+	return form_row(&state->revisions, values, nulls);
+}
+
+/*
+ * al_insert_change
+ *		Write an activity row and, unless NULL, its revision row: the two
+ *		rows of one change, one right after the other.
+ *
+ * This is the only way a revision is written from C, which is what makes
+ * the revision's foreign key to its activity hold.  Both rows are taken
+ * over (freed once written).
+ */
+void
+al_insert_change(HeapTuple activity, HeapTuple revision)
+{
+	ALLogState *state = log_open();
+	bool		isnull;
+
+	if (revision != NULL &&
+		DatumGetInt64(fastgetattr(revision, Anum_al_revisions_activity,
+								  RelationGetDescr(state->revisions.rel),
+								  &isnull)) != al_activity_id(activity))
+		elog(ERROR, "revision of another activity");
+	log_insert(state, &state->activity, activity);
+	if (revision != NULL)
+		log_insert(state, &state->revisions, revision);
+}
+
+/*
+ * al_insert_activity
+ *		Insert an activity row (no revision) with the current context;
+ *		returns its id.
+ */
+int64
+al_insert_activity(const char *action, Datum collection,
+				   Datum item, bool item_isnull,
+				   Datum comment, bool comment_isnull)
+{
+	HeapTuple	activity = al_form_activity(0, action, collection, item,
+											item_isnull, comment,
+											comment_isnull);
+	int64		id = al_activity_id(activity);
+
+	al_insert_change(activity, NULL);
+	return id;
 }
 
 /*

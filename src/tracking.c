@@ -15,8 +15,9 @@
  * sent through SPI has every object and operator schema-qualified and every
  * value bound as a parameter, so the caller's search_path cannot reach it.
  *
- * After every change, a relcache invalidation of the table tells every
- * backend's cache (relinfo.c) to read the registration again.
+ * Every write to activity_log.tracking passes its guard trigger, which
+ * sends a relcache invalidation of activity_log.tracking: every backend's
+ * cache (relinfo.c) then reads every registration again.
  *
  * Copyright (c) 2026, the activity_log authors
  *
@@ -40,7 +41,6 @@
 #include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
-#include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 
@@ -563,7 +563,6 @@ activity_log_track(PG_FUNCTION_ARGS)
 
 	args.admin = al_is_admin(GetUserId());
 	al_run_as_log_owner(track_writes, &args);
-	CacheInvalidateRelcache(args.rel);
 	table_close(args.rel, NoLock);
 	PG_RETURN_VOID();
 }
@@ -614,7 +613,6 @@ activity_log_untrack(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("table \"%s\" is not tracked",
 						RelationGetRelationName(args.rel))));
-	CacheInvalidateRelcache(args.rel);
 	table_close(args.rel, NoLock);
 	PG_RETURN_VOID();
 }
@@ -688,19 +686,6 @@ oid_array(List *oids)
 }
 
 /*
- * invalidate_all
- *		Make every backend rebuild its cached registration of these tables.
- */
-static void
-invalidate_all(List *oids)
-{
-	ListCell   *lc;
-
-	foreach(lc, oids)
-		CacheInvalidateRelcacheByRelid(lfirst_oid(lc));
-}
-
-/*
  * ddl_writes
  *		The writes of the DDL handler, run as the log's owner.
  */
@@ -724,7 +709,6 @@ ddl_writes(void *arg)
 					" AND ($2 OPERATOR(pg_catalog.=) ANY (exclude)"
 					" OR $2 OPERATOR(pg_catalog.=) ANY (mask))",
 					3, types, values, NULL, SPI_OK_UPDATE);
-		invalidate_all(args->renamed);
 	}
 	if (args->dropped != NIL)
 	{
@@ -744,7 +728,6 @@ ddl_writes(void *arg)
 						" OR $2 OPERATOR(pg_catalog.=) ANY (mask))",
 						2, types, values, NULL, SPI_OK_UPDATE);
 		}
-		invalidate_all(args->dropped);
 	}
 	if (args->partitions)
 		sync_partition_triggers();
