@@ -38,6 +38,7 @@ CREATE CAST (rr_mood AS json) WITH FUNCTION rr_mood_json(rr_mood);
 
 INSERT INTO rr_t (id, mood, a, b, c) VALUES (1, 'calm', 'a1', 'b1', 'c1');
 INSERT INTO rr_t (id, mood, a, b, c) VALUES (2, 'track', 'a2', 'b2', 'c2');
+SELECT activity_log.track('rr_t', exclude => '{b,c,c01,c02,c03,c04,c05,c06,c07,c08,c09,c10}');
 INSERT INTO rr_t (id, mood, a, b, c) VALUES (3, 'write', 'a3', 'b3', 'c3');
 SELECT action, item, data FROM rr_log ORDER BY id;
 
