@@ -50,4 +50,13 @@ FROM activity_log.item_history('ri_k', '6') ORDER BY revision;
 SELECT action, item, previous_item, data ->> 'v' AS v
 FROM activity_log.item_history('ri_k', '8') ORDER BY revision;
 
-DROP TABLE ri_k;
+-- TRUNCATE leaves no revision, but no row has the key after it
+CREATE TABLE ri_tr (id int PRIMARY KEY, v text);
+SELECT activity_log.track('ri_tr');
+INSERT INTO ri_tr VALUES (1, 'before'), (2, 'before');
+TRUNCATE ri_tr;
+INSERT INTO ri_tr VALUES (2, 'after');
+SELECT activity_log.item_at('ri_tr', '1', now()) AS one,
+	   activity_log.item_at('ri_tr', '2', now()) AS two;
+
+DROP TABLE ri_k, ri_tr;

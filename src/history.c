@@ -23,7 +23,8 @@
  *
  *	- item_at(collection, key, at) is the state of the row that had the key
  *	  at that moment: the newest revision in the key's timeline logged at
- *	  or before it, if the key was the row's then (else NULL).
+ *	  or before it, if the key was the row's then and no TRUNCATE of the
+ *	  table came between (else NULL).
  *	- item_history(collection, key) is the lineage of the row that has the
  *	  key, or had it last.
  *	- al_current_key() is the key that the row of a revision has now (or
@@ -66,23 +67,22 @@
 	" a.comment, a.item, r.previous_item, r.data," \
 	" CASE WHEN r.op OPERATOR(pg_catalog.=) 'i' THEN r.data ELSE r.delta END," \
 	" r.parent, r.op"
-#define AL_HISTORY_NATTS 11		/* the columns of history_entry */
 #define AL_TIMELINE_ITEM 7		/* attribute numbers in the result */
 #define AL_TIMELINE_PREVIOUS 8
-#define AL_TIMELINE_DATA 9
-#define AL_TIMELINE_OP 12
+#define AL_TIMELINE_OP 12		/* after the 11 of history_entry */
 
 #define AL_TIMELINE_FROM \
 	" FROM activity_log.activity a" \
 	" JOIN activity_log.revision_store r" \
 	" ON r.activity OPERATOR(pg_catalog.=) a.id"
 
-/* revisions under the key, and those that took a row away from it */
-#define AL_TIMELINE_WHERE(extra) \
-	AL_TIMELINE_FROM \
+/* columns of the revisions under the key, and of those that took a row
+ * away from it */
+#define AL_TIMELINE(columns, extra) \
+	"SELECT " columns AL_TIMELINE_FROM \
 	" WHERE a.collection OPERATOR(pg_catalog.=) $1" \
 	" AND a.item OPERATOR(pg_catalog.=) $2" extra \
-	" UNION ALL SELECT " AL_TIMELINE_COLUMNS AL_TIMELINE_FROM \
+	" UNION ALL SELECT " columns AL_TIMELINE_FROM \
 	" WHERE r.previous_item OPERATOR(pg_catalog.=) $2" \
 	" AND a.collection OPERATOR(pg_catalog.=) $1" \
 	" AND a.item OPERATOR(pg_catalog.<>) $2" extra
@@ -172,8 +172,7 @@ read_timeline(void *arg)
 	int			rc;
 
 	plan = saved_plan(&timeline_plan,
-					  "SELECT " AL_TIMELINE_COLUMNS AL_TIMELINE_WHERE("")
-					  " ORDER BY 1",
+					  AL_TIMELINE(AL_TIMELINE_COLUMNS, "") " ORDER BY 1",
 					  2, args->types);
 	rc = SPI_execute_plan(plan, args->values, NULL, true, 0);
 	if (rc != SPI_OK_SELECT)
@@ -533,7 +532,8 @@ activity_log_item_history(PG_FUNCTION_ARGS)
 /*
  * read_item_at
  *		Run the point-in-time statement as the log owner: the newest
- *		revision of the key's timeline logged at or before the moment.
+ *		revision of the key's timeline logged at or before the moment, and
+ *		whether the table was truncated after it, by then.
  */
 static void
 read_item_at(void *arg)
@@ -548,9 +548,16 @@ read_item_at(void *arg)
 	int			rc;
 
 	plan = saved_plan(&item_at_plan,
-					  "SELECT " AL_TIMELINE_COLUMNS
-					  AL_TIMELINE_WHERE(" AND a.\"timestamp\" OPERATOR(pg_catalog.<=) $3")
-					  " ORDER BY 1 DESC LIMIT 1",
+					  "SELECT x.op, x.item, x.data, EXISTS ("
+					  " SELECT FROM activity_log.activity z"
+					  " WHERE z.collection OPERATOR(pg_catalog.=) $1"
+					  " AND z.item IS NULL"
+					  " AND z.action OPERATOR(pg_catalog.=) 'truncate'"
+					  " AND z.id OPERATOR(pg_catalog.>) x.id"
+					  " AND z.\"timestamp\" OPERATOR(pg_catalog.<=) $3)"
+					  " FROM (" AL_TIMELINE("a.id, a.item, r.op, r.data",
+											" AND a.\"timestamp\" OPERATOR(pg_catalog.<=) $3")
+					  " ORDER BY 1 DESC LIMIT 1) x",
 					  3, args->types);
 	rc = SPI_execute_plan(plan, args->values, NULL, true, 1);
 	if (rc != SPI_OK_SELECT)
@@ -559,15 +566,19 @@ read_item_at(void *arg)
 	if (SPI_processed == 0)
 		return;
 
-	/* the key was the row's after that change: not deleted, not left */
+	/*
+	 * The key was the row's after that change if the change did not delete
+	 * the row or move it to another key, and no TRUNCATE came after it.
+	 */
 	tuple = SPI_tuptable->vals[0];
 	tupdesc = SPI_tuptable->tupdesc;
-	item = SPI_getvalue(tuple, tupdesc, AL_TIMELINE_ITEM);
-	if (DatumGetChar(SPI_getbinval(tuple, tupdesc, AL_TIMELINE_OP, &isnull)) ==
+	item = SPI_getvalue(tuple, tupdesc, 2);
+	if (DatumGetChar(SPI_getbinval(tuple, tupdesc, 1, &isnull)) ==
 		AL_OP_DELETE ||
-		strcmp(item, TextDatumGetCString(args->values[1])) != 0)
+		strcmp(item, TextDatumGetCString(args->values[1])) != 0 ||
+		DatumGetBool(SPI_getbinval(tuple, tupdesc, 4, &isnull)))
 		return;
-	value = SPI_getbinval(tuple, tupdesc, AL_TIMELINE_DATA, &isnull);
+	value = SPI_getbinval(tuple, tupdesc, 3, &isnull);
 	if (!isnull)
 	{
 		MemoryContext oldcxt = MemoryContextSwitchTo(args->outer);
