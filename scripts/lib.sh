@@ -12,7 +12,7 @@ PG_MAJOR=15
 PG_BIN=/usr/lib/postgresql/$PG_MAJOR/bin
 AL_PACKAGES=(postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR
              postgresql-$PG_MAJOR-pgtap libtap-parser-sourcehandler-pgtap-perl
-             make gcc)
+             make gcc python3 python3-psycopg2)
 
 al_log() { printf '==> %s\n' "$*" >&2; }
 

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # All tests: install what is missing, build with -Werror, start a throwaway
 # cluster, run the pg_regress and isolation suites (make installcheck), the
-# pgTAP suite (pg_prove) and the pg_dump/restore round trip
-# (scripts/dump_restore_test.sh).  Run as root on Debian 12.  Exits non-zero
-# if any test fails.
+# pgTAP suite (pg_prove), the pg_dump/restore round trip
+# (scripts/dump_restore_test.sh), the crash and connection-option tests and
+# the model-based randomized test at its fixed seeds (scripts/model_test.py).
+# Run as root on Debian 12.  Exits non-zero if any test fails.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 al_setup
 status=0
@@ -36,6 +37,11 @@ fi
 
 al_log "require_context against connection options"
 if ! bash "$AL_ROOT/scripts/session_options_test.sh"; then
+    status=1
+fi
+
+al_log "model-based randomized test (fixed seeds)"
+if ! /usr/bin/python3 "$AL_ROOT/scripts/model_test.py" --seeds 1,2,3,4,5,6,7,8 --transactions 400; then
     status=1
 fi
 
