@@ -93,7 +93,11 @@ _PG_init(void)
 
 	MarkGUCPrefixReserved("activity_log");
 
-	/* storage's transaction callback must run after capture's */
+	/*
+	 * Transaction callbacks run in the reverse order of registration:
+	 * capture's (which writes held changes before commit) must run before
+	 * storage's (which closes the log tables).
+	 */
 	al_storage_init();
 	al_capture_init();
 	al_relinfo_init();
