@@ -10,7 +10,7 @@ FROM activity_log.activity a
 LEFT JOIN activity_log.revisions r ON r.activity = a.id
 WHERE a.collection LIKE 'rr\_%';
 
-CREATE TYPE rr_mood AS ENUM ('calm', 'track', 'write', 'untrack');
+CREATE TYPE rr_mood AS ENUM ('calm', 'track', 'write', 'untrack', 'log', 'alter');
 -- "mood" sorts last among the logged columns, so its cast runs after the
 -- other columns were converted; twelve columns are excluded at first
 CREATE TABLE rr_t (id int PRIMARY KEY, mood rr_mood, a text, b text, c text,
@@ -30,6 +30,10 @@ BEGIN
 			VALUES ((SELECT max(id) + 100 FROM rr_t), 'calm', 'nested', 'b', 'c');
 	ELSIF m = 'untrack' THEN
 		PERFORM activity_log.untrack('rr_t');
+	ELSIF m = 'log' THEN
+		PERFORM activity_log.log('ping', 'rr_t', '1');
+	ELSIF m = 'alter' THEN
+		ALTER TABLE rr_t ADD COLUMN c11 int;
 	END IF;
 	RETURN to_json(m::text);
 END
@@ -46,6 +50,15 @@ SELECT action, item, data FROM rr_log ORDER BY id;
 SELECT activity_log.track('rr_t', exclude => '{b,c,c01,c02,c03,c04,c05,c06,c07,c08,c09,c10}');
 INSERT INTO rr_t (id, mood, a) VALUES (4, 'calm', 'a4'), (5, 'track', 'a5'), (6, 'calm', 'a6');
 SELECT action, item, data ? 'c01' AS all_columns FROM rr_log WHERE item IN ('4', '5', '6') ORDER BY id;
+
+-- an event written to the log in the middle of a capture comes after it
+UPDATE rr_t SET mood = 'log' WHERE id = 2;
+SELECT action, item FROM rr_log ORDER BY id DESC LIMIT 2;
+
+-- DDL on the table from inside its own capture: PostgreSQL refuses it, and
+-- the change fails with nothing logged
+UPDATE rr_t SET mood = 'alter' WHERE id = 2;
+SELECT action, item FROM rr_log ORDER BY id DESC LIMIT 1;
 
 -- back to the excluded columns, then a capture that untracks the table
 SELECT activity_log.track('rr_t', exclude => '{b,c,c01,c02,c03,c04,c05,c06,c07,c08,c09,c10}');

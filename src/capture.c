@@ -470,9 +470,12 @@ key_changed(ALRelInfo *info, Datum *oldvalues, bool *oldnulls,
 
 /*
  * build_change
- *		Build the log rows of one row event, in the current memory context;
- *		false if there is nothing to log (an UPDATE that changed no logged
- *		column).
+ *		Build the log rows of one row event; false if there is nothing to
+ *		log (an UPDATE that changed no logged column).
+ *
+ * The work is done in the current memory context; the rows themselves are
+ * formed in TopTransactionContext (see storage.c's form_row), so that they
+ * can be kept until they are written.
  *
  * tuple is the inserted row, the deleted row, or the old row of an update
  * (then newtuple is the new one), laid out as tupdesc says.  cid is the
