@@ -1,7 +1,10 @@
--- Code that the capture calls can come back into the extension: change
--- the registration of the table being captured, write to it, untrack it.
--- The change being captured is logged as the table was when it was made;
--- nothing is freed under the capture.  (Issue 10, case 4.)
+-- Code that the capture calls cannot come back into the extension: a
+-- cast to json that would change the registration of the table being
+-- captured, write to it, log an event, alter or untrack it is not called
+-- (the capture runs no code a non-superuser can write; see
+-- hostile_casts.sql), so each change is logged as the table was when it was
+-- made, and nothing is freed under the capture.  (Issue 10, case 4: the old
+-- capture called the cast and logged one column's value under another.)
 --
 -- Every table here is named rr_*; no activity id is printed.
 CREATE VIEW rr_log AS

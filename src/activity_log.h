@@ -44,9 +44,9 @@ extern char *al_text_arg(FunctionCallInfo fcinfo, int argno,
 
 /*
  * How one column's value becomes a jsonb value.  The categories mirror the
- * ones to_jsonb() uses, so a logged row equals to_jsonb() of that row; the
- * common scalar types get a direct conversion, everything else goes
- * through to_jsonb() itself (AL_JSON_GENERIC).
+ * ones to_jsonb() uses, so a logged row equals to_jsonb() of that row,
+ * except that a type with a cast to json is logged as its text output:
+ * the conversion never runs code that a non-superuser can write.
  */
 typedef enum ALJsonKind
 {
@@ -60,10 +60,12 @@ typedef enum ALJsonKind
 	AL_JSON_DATETIME,			/* date, timestamp, timestamptz */
 	AL_JSON_JSONB,
 	AL_JSON_STRING,				/* any other scalar: its text output */
-	AL_JSON_GENERIC				/* arrays, composites, json, casts */
+	AL_JSON_JSON,				/* json: its text, parsed */
+	AL_JSON_ARRAY,				/* a jsonb array of the elements */
+	AL_JSON_COMPOSITE			/* a jsonb object of the attributes */
 } ALJsonKind;
 
-/* One logged column of a tracked table */
+/* One logged column of a tracked table (or an array's element) */
 typedef struct ALColumn
 {
 	AttrNumber	attnum;
@@ -74,7 +76,12 @@ typedef struct ALColumn
 	Oid			basetype;		/* the type with domains looked through */
 	int16		typlen;
 	bool		typbyval;
-	FmgrInfo	func;			/* output function, or to_jsonb() */
+	FmgrInfo	func;			/* output function (numeric, float, string) */
+	struct ALColumn *element;	/* AL_JSON_ARRAY: the element's */
+	Oid			elemtype;		/* (in an element) its type */
+	int16		elmlen;			/* AL_JSON_ARRAY: the element's storage */
+	bool		elmbyval;
+	char		elmalign;
 } ALColumn;
 
 /*

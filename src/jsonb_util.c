@@ -3,11 +3,13 @@
  * jsonb_util.c
  *	  Row images as jsonb, column comparison, and item keys as text.
  *
- * A logged row must equal to_jsonb() of that row (minus excluded columns),
- * so each column is converted the way to_jsonb() converts its type.  The
- * per-column decision is made once, when the table's cache entry is built
- * (al_column_init); per row, common scalar types are converted directly
- * from the datum and everything else is handed to to_jsonb() itself.
+ * A logged row equals to_jsonb() of that row (minus excluded columns), so
+ * each column is converted the way to_jsonb() converts its type, but only
+ * ever by built-in code: a value whose type has a cast to json (which
+ * to_jsonb() would call, and which the type's owner writes) is logged as
+ * its text output instead.  The per-column decision is made once, when the
+ * table's cache entry is built (al_column_init); per row, values are
+ * converted directly from the datum, arrays and composites recursively.
  *
  * The object is built as a JsonbValue whose pairs are already in jsonb key
  * order (the cache keeps columns sorted that way), so no sorting happens
@@ -25,48 +27,55 @@
 #include "postgres.h"
 
 #include "access/detoast.h"
-#include "access/transam.h"
 #include "catalog/pg_type.h"
-#include "nodes/makefuncs.h"
-#include "parser/parse_coerce.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/json.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
+#include "utils/typcache.h"
+#include "miscadmin.h"
 
 #include "activity_log.h"
 #include "compat.h"
 
-static bool needs_to_jsonb(Oid basetype);
+static void type_init(ALColumn *col, Oid typid, bool as_text,
+					  MemoryContext cxt);
 static void jsonb_to_value(Jsonb *jb, JsonbValue *result);
+static void array_to_value(ALColumn *col, Datum value, JsonbValue *result);
+static void composite_to_value(Datum value, JsonbValue *result);
+static int	pair_cmp(const void *a, const void *b);
 static void string_value(JsonbValue *result, char *str, int len);
 static Datum object_to_jsonb(ALRelInfo *info, JsonbValue *colvalues,
 							 const bool *include);
 
 /*
- * al_column_init
- *		Decide how a column of type att->atttypid becomes jsonb.
+ * type_init
+ *		Decide how a value of type typid becomes jsonb.
  *
- * With as_text, the column is converted by its output function whatever its
+ * With as_text, the value is converted by its output function whatever its
  * type (used for the primary key's text form).  Lookups are done here, once;
- * FmgrInfo and expression nodes are allocated in cxt.
+ * FmgrInfo and the element descriptors of arrays are allocated in cxt.
+ *
+ * Every conversion is built-in code: a type that to_jsonb() would convert
+ * through a cast to json (something the type's owner can write) is
+ * converted by its output function instead, which only a superuser can
+ * have created (section 12 of the house style: a trigger runs no code the
+ * writer did not choose).  Composite values are looked at per value (their
+ * layout can change), arrays through their element's descriptor.
  */
-void
-al_column_init(ALColumn *col, Form_pg_attribute att, bool as_text,
-			   MemoryContext cxt)
+static void
+type_init(ALColumn *col, Oid typid, bool as_text, MemoryContext cxt)
 {
-	Oid			basetype = getBaseType(att->atttypid);
+	Oid			basetype = getBaseType(typid);
+	Oid			elemtype;
 	Oid			outfunc;
 	bool		isvarlena;
 
-	col->attnum = att->attnum;
-	col->name = MemoryContextStrdup(cxt, NameStr(att->attname));
-	col->namelen = strlen(col->name);
 	col->basetype = basetype;
-	col->typlen = att->attlen;
-	col->typbyval = att->attbyval;
+	get_typlenbyval(typid, &col->typlen, &col->typbyval);
 	col->masked = false;
+	col->element = NULL;
 
 	switch (basetype)
 	{
@@ -102,32 +111,30 @@ al_column_init(ALColumn *col, Form_pg_attribute att, bool as_text,
 		case JSONBOID:
 			col->kind = AL_JSON_JSONB;
 			break;
+		case JSONOID:
+			col->kind = AL_JSON_JSON;
+			break;
 		default:
-			col->kind = needs_to_jsonb(basetype) ?
-				AL_JSON_GENERIC : AL_JSON_STRING;
+			if (OidIsValid(get_element_type(basetype)))
+				col->kind = AL_JSON_ARRAY;
+			else if (type_is_rowtype(basetype))
+				col->kind = AL_JSON_COMPOSITE;
+			else
+				col->kind = AL_JSON_STRING;
 			break;
 	}
 
 	if (as_text && col->kind != AL_JSON_TEXT)
 		col->kind = AL_JSON_STRING;
 
-	if (col->kind == AL_JSON_GENERIC)
+	if (col->kind == AL_JSON_ARRAY)
 	{
-		MemoryContext oldcxt = MemoryContextSwitchTo(cxt);
-		Node	   *arg;
-
-		/*
-		 * to_jsonb(anyelement) learns its argument's type from the call
-		 * expression, so give it one with a placeholder of the column type.
-		 */
-		arg = (Node *) makeNullConst(att->atttypid, att->atttypmod,
-									 att->attcollation);
-		fmgr_info_cxt(F_TO_JSONB, &col->func, cxt);
-		col->func.fn_expr = (Node *) makeFuncExpr(F_TO_JSONB, JSONBOID,
-												  list_make1(arg),
-												  InvalidOid, InvalidOid,
-												  COERCE_EXPLICIT_CALL);
-		MemoryContextSwitchTo(oldcxt);
+		elemtype = get_element_type(basetype);
+		get_typlenbyvalalign(elemtype, &col->elmlen, &col->elmbyval,
+							 &col->elmalign);
+		col->element = MemoryContextAllocZero(cxt, sizeof(ALColumn));
+		col->element->elemtype = elemtype;
+		type_init(col->element, elemtype, false, cxt);
 	}
 	else if (col->kind == AL_JSON_NUMERIC || col->kind == AL_JSON_FLOAT ||
 			 col->kind == AL_JSON_STRING)
@@ -138,26 +145,17 @@ al_column_init(ALColumn *col, Form_pg_attribute att, bool as_text,
 }
 
 /*
- * needs_to_jsonb
- *		Does to_jsonb() treat this (base) type as more than a string?
- *
- * True for json, arrays, composites, and non-built-in types with a cast
- * to json: the categories to_jsonb() expands or casts.
+ * al_column_init
+ *		Decide how a column becomes jsonb (see type_init).
  */
-static bool
-needs_to_jsonb(Oid basetype)
+void
+al_column_init(ALColumn *col, Form_pg_attribute att, bool as_text,
+			   MemoryContext cxt)
 {
-	Oid			castfunc;
-
-	if (basetype == JSONOID || OidIsValid(get_element_type(basetype)) ||
-		type_is_rowtype(basetype))
-		return true;
-	if (basetype >= FirstNormalObjectId &&
-		find_coercion_pathway(JSONOID, basetype, COERCION_EXPLICIT,
-							  &castfunc) == COERCION_PATH_FUNC &&
-		OidIsValid(castfunc))
-		return true;
-	return false;
+	col->attnum = att->attnum;
+	col->name = MemoryContextStrdup(cxt, NameStr(att->attname));
+	col->namelen = strlen(col->name);
+	type_init(col, att->atttypid, as_text, cxt);
 }
 
 /*
@@ -290,11 +288,145 @@ al_value_to_jsonb(ALColumn *col, Datum value, bool isnull, JsonbValue *result)
 			str = OutputFunctionCall(&col->func, value);
 			string_value(result, str, strlen(str));
 			break;
-		case AL_JSON_GENERIC:
-			jsonb_to_value(DatumGetJsonbP(FunctionCall1(&col->func, value)),
+		case AL_JSON_JSON:
+			/* like to_jsonb: the json text, parsed */
+			jsonb_to_value(DatumGetJsonbP(DirectFunctionCall1(jsonb_in,
+															  CStringGetDatum(TextDatumGetCString(value)))),
 						   result);
 			break;
+		case AL_JSON_ARRAY:
+			array_to_value(col, value, result);
+			break;
+		case AL_JSON_COMPOSITE:
+			composite_to_value(value, result);
+			break;
 	}
+}
+
+/*
+ * array_dim_to_value
+ *		One dimension of an array as a jsonb array, from element *next on;
+ *		nested arrays for the inner dimensions, as to_jsonb() makes them.
+ */
+static void
+array_dim_to_value(ALColumn *col, int dim, int ndims, int *dims,
+				   Datum *elems, bool *nulls, int *next, JsonbValue *result)
+{
+	int			i;
+
+	check_stack_depth();
+	result->type = jbvArray;
+	result->val.array.rawScalar = false;
+	result->val.array.nElems = dims[dim];
+	result->val.array.elems = palloc(sizeof(JsonbValue) * Max(dims[dim], 1));
+	for (i = 0; i < dims[dim]; i++)
+	{
+		JsonbValue *elem = &result->val.array.elems[i];
+
+		if (dim + 1 < ndims)
+			array_dim_to_value(col, dim + 1, ndims, dims, elems, nulls, next,
+							   elem);
+		else
+		{
+			al_value_to_jsonb(col->element, elems[*next], nulls[*next], elem);
+			(*next)++;
+		}
+	}
+}
+
+/*
+ * array_to_value
+ *		An array value as a jsonb array (nested for several dimensions).
+ */
+static void
+array_to_value(ALColumn *col, Datum value, JsonbValue *result)
+{
+	ArrayType  *array = DatumGetArrayTypeP(value);
+	Datum	   *elems;
+	bool	   *nulls;
+	int			nelems;
+	int			next = 0;
+
+	if (ARR_NDIM(array) <= 0)
+	{
+		result->type = jbvArray;
+		result->val.array.rawScalar = false;
+		result->val.array.nElems = 0;
+		result->val.array.elems = NULL;
+		return;
+	}
+	deconstruct_array(array, col->element->elemtype, col->elmlen,
+					  col->elmbyval, col->elmalign, &elems, &nulls, &nelems);
+	array_dim_to_value(col, 0, ARR_NDIM(array), ARR_DIMS(array), elems, nulls,
+					   &next, result);
+}
+
+/*
+ * composite_to_value
+ *		A composite value as a jsonb object of its attributes.
+ *
+ * The layout comes with the value (a named type can change, a record has
+ * its own), so the attributes' conversions are decided here, per value.
+ */
+static void
+composite_to_value(Datum value, JsonbValue *result)
+{
+	HeapTupleHeader td = DatumGetHeapTupleHeader(value);
+	TupleDesc	tupdesc;
+	HeapTupleData tuple;
+	Datum	   *values;
+	bool	   *nulls;
+	int			npairs = 0;
+	int			i;
+
+	check_stack_depth();
+	tupdesc = lookup_rowtype_tupdesc(HeapTupleHeaderGetTypeId(td),
+									 HeapTupleHeaderGetTypMod(td));
+	tuple.t_len = HeapTupleHeaderGetDatumLength(td);
+	ItemPointerSetInvalid(&tuple.t_self);
+	tuple.t_tableOid = InvalidOid;
+	tuple.t_data = td;
+	values = palloc(sizeof(Datum) * Max(tupdesc->natts, 1));
+	nulls = palloc(sizeof(bool) * Max(tupdesc->natts, 1));
+	heap_deform_tuple(&tuple, tupdesc, values, nulls);
+
+	result->type = jbvObject;
+	result->val.object.pairs = palloc(sizeof(JsonbPair) * Max(tupdesc->natts, 1));
+	for (i = 0; i < tupdesc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(tupdesc, i);
+		JsonbPair  *pair = &result->val.object.pairs[npairs];
+		ALColumn	attcol;
+
+		if (att->attisdropped)
+			continue;
+		type_init(&attcol, att->atttypid, false, CurrentMemoryContext);
+		string_value(&pair->key, pstrdup(NameStr(att->attname)),
+					 strlen(NameStr(att->attname)));
+		al_value_to_jsonb(&attcol, values[i], nulls[i], &pair->value);
+		pair->order = npairs++;
+	}
+	result->val.object.nPairs = npairs;
+	ReleaseTupleDesc(tupdesc);
+
+	/* the pairs of a jsonb object are in key order (attribute names are unique) */
+	qsort(result->val.object.pairs, npairs, sizeof(JsonbPair), pair_cmp);
+}
+
+/*
+ * pair_cmp
+ *		qsort comparator putting pairs in jsonb object key order: by length,
+ *		then bytewise.
+ */
+static int
+pair_cmp(const void *a, const void *b)
+{
+	const JsonbValue *ka = &((const JsonbPair *) a)->key;
+	const JsonbValue *kb = &((const JsonbPair *) b)->key;
+
+	if (ka->val.string.len != kb->val.string.len)
+		return ka->val.string.len < kb->val.string.len ? -1 : 1;
+	return memcmp(ka->val.string.val, kb->val.string.val, ka->val.string.len);
 }
 
 /*
