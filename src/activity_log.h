@@ -78,8 +78,8 @@ typedef struct ALColumn
 	bool		typbyval;
 	FmgrInfo	func;			/* output function (numeric, float, string) */
 	struct ALColumn *element;	/* AL_JSON_ARRAY: the element's */
-	Oid			elemtype;		/* (in an element) its type */
-	int16		elmlen;			/* AL_JSON_ARRAY: the element's storage */
+	Oid			elemtype;		/* AL_JSON_ARRAY: the element's type */
+	int16		elmlen;			/* and its storage */
 	bool		elmbyval;
 	char		elmalign;
 } ALColumn;
@@ -214,7 +214,6 @@ extern HeapTuple al_form_activity(int64 id, const char *action,
 								  Datum collection, Datum item,
 								  bool item_isnull, Datum comment,
 								  bool comment_isnull);
-extern int64 al_activity_id(HeapTuple activity);
 
 /* A revision row to write; datums are text/jsonb, (Datum) 0 for NULL */
 typedef struct ALRevision

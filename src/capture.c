@@ -89,6 +89,7 @@
  */
 typedef struct ALChange
 {
+	int64		id;				/* the activity's id (also the revision's) */
 	HeapTuple	activity;
 	HeapTuple	revision;		/* NULL in mode 'activity' */
 	bool		is_revert;		/* made by revert() or undo_transaction() */
@@ -246,7 +247,7 @@ capture_xact_callback(XactEvent event, void *arg)
 			pending_moves = NULL;
 			cause_map = NULL;
 			cause_top = NULL;
-			revert_mark.relid = InvalidOid;
+			memset(&revert_mark, 0, sizeof(revert_mark));
 			break;
 		default:
 			break;
@@ -448,20 +449,21 @@ capture_truncate(ALRelInfo *info)
 }
 
 /*
- * key_changed
- *		Did an UPDATE change the primary key?
+ * columns_changed
+ *		Did an UPDATE change any of these columns (the primary key, or the
+ *		referencing columns of a foreign key)?
  */
 static bool
-key_changed(ALRelInfo *info, Datum *oldvalues, bool *oldnulls,
-			Datum *newvalues, bool *newnulls)
+columns_changed(ALColumn *columns, int ncolumns, Datum *oldvalues,
+				bool *oldnulls, Datum *newvalues, bool *newnulls)
 {
 	int			i;
 
-	for (i = 0; i < info->nkeys; i++)
+	for (i = 0; i < ncolumns; i++)
 	{
-		AttrNumber	attno = info->keys[i].attnum - 1;
+		AttrNumber	attno = columns[i].attnum - 1;
 
-		if (!al_values_equal(&info->keys[i], oldvalues[attno], oldnulls[attno],
+		if (!al_values_equal(&columns[i], oldvalues[attno], oldnulls[attno],
 							 newvalues[attno], newnulls[attno]))
 			return true;
 	}
@@ -529,6 +531,7 @@ build_change(ALRelInfo *info, CmdType cmd, TupleDesc tupdesc,
 	/* the id first: changes made by code run below come after this one */
 	if (id == 0)
 		id = al_reserve_activity_id();
+	change->id = id;
 
 	/* a change that revert() or undo_transaction() makes is a "revert" */
 	rev.parent = cmd == CMD_INSERT ? 0 :
@@ -541,7 +544,8 @@ build_change(ALRelInfo *info, CmdType cmd, TupleDesc tupdesc,
 
 	item = al_key_text(info->keys, info->nkeys, rowvalues, rownulls);
 	if (cmd == CMD_UPDATE &&
-		key_changed(info, values, nulls, rowvalues, rownulls))
+		columns_changed(info->keys, info->nkeys, values, nulls, rowvalues,
+						rownulls))
 		rev.previous_item = al_key_text(info->keys, info->nkeys, values, nulls);
 	else if (cmd == CMD_INSERT && change->is_revert &&
 			 revert_mark.undelete != (Datum) 0)
@@ -565,7 +569,7 @@ build_change(ALRelInfo *info, CmdType cmd, TupleDesc tupdesc,
 										false, (Datum) 0, true);
 	if (info->with_revisions)
 	{
-		rev.activity = al_activity_id(change->activity);
+		rev.activity = id;
 		change->revision = al_form_revision(&rev);
 		if (info->referenced &&
 			(cmd == CMD_DELETE ||
@@ -590,13 +594,11 @@ build_change(ALRelInfo *info, CmdType cmd, TupleDesc tupdesc,
 static void
 write_change(ALChange *change)
 {
-	int64		id = al_activity_id(change->activity);
-
 	al_insert_change(change->activity, change->revision);
 	if (change->is_revert)
-		revert_mark.activity = id;
+		revert_mark.activity = change->id;
 	if (change->is_cause)
-		remember_cause(change, id);
+		remember_cause(change, change->id);
 }
 
 /*
@@ -621,7 +623,9 @@ capture_row(ALRelInfo *info, CmdType cmd, Relation rel,
 	ALChange	change;
 	CommandId	cid = InvalidCommandId;
 
-	if (cmd != CMD_INSERT && uses_heap(rel))
+	/* the command of the change matters only for foreign key causes */
+	if (cmd != CMD_INSERT && (info->nfkeys > 0 || info->referenced) &&
+		uses_heap(rel))
 		cid = HeapTupleHeaderGetCmax(tuple->t_data);
 	if (build_change(info, cmd, RelationGetDescr(rel), tuple, newtuple, cid,
 					 0, &change))
@@ -723,7 +727,7 @@ capture_moved_row(ALRelInfo *info, Relation rel, ALPendingMove *move,
 	if (map != NULL)
 		oldtuple = execute_attr_map_tuple(oldtuple, map);
 	if (build_change(info, CMD_UPDATE, tupdesc, oldtuple, newtuple, move->cid,
-					 al_activity_id(move->change.activity), &change))
+					 move->change.id, &change))
 		write_change(&change);
 	free_move(move);
 }
@@ -893,27 +897,6 @@ remember_cause(ALChange *change, int64 revision)
 }
 
 /*
- * fk_columns_changed
- *		Did an UPDATE change the referencing columns of a foreign key?
- */
-static bool
-fk_columns_changed(ALForeignKey *fk, Datum *oldvalues, bool *oldnulls,
-				   Datum *newvalues, bool *newnulls)
-{
-	int			i;
-
-	for (i = 0; i < fk->nkeys; i++)
-	{
-		AttrNumber	attno = fk->columns[i].attnum - 1;
-
-		if (!al_values_equal(&fk->columns[i], oldvalues[attno], oldnulls[attno],
-							 newvalues[attno], newnulls[attno]))
-			return true;
-	}
-	return false;
-}
-
-/*
  * find_cause
  *		The revision whose foreign key action made this change, or 0.
  *
@@ -952,7 +935,8 @@ find_cause(ALRelInfo *info, CmdType cmd, CommandId cid, Datum *oldvalues,
 		ALCause    *cause;
 
 		if (cmd == CMD_UPDATE &&
-			!fk_columns_changed(fk, oldvalues, oldnulls, newvalues, newnulls))
+			!columns_changed(fk->columns, fk->nkeys, oldvalues, oldnulls,
+							 newvalues, newnulls))
 			continue;
 		for (j = 0; j < fk->nkeys; j++)
 			if (oldnulls[fk->columns[j].attnum - 1])

@@ -28,13 +28,12 @@
 
 #include "access/detoast.h"
 #include "catalog/pg_type.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
-#include "utils/fmgroids.h"
 #include "utils/json.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/typcache.h"
-#include "miscadmin.h"
 
 #include "activity_log.h"
 #include "compat.h"
@@ -68,7 +67,6 @@ static void
 type_init(ALColumn *col, Oid typid, bool as_text, MemoryContext cxt)
 {
 	Oid			basetype = getBaseType(typid);
-	Oid			elemtype;
 	Oid			outfunc;
 	bool		isvarlena;
 
@@ -129,12 +127,11 @@ type_init(ALColumn *col, Oid typid, bool as_text, MemoryContext cxt)
 
 	if (col->kind == AL_JSON_ARRAY)
 	{
-		elemtype = get_element_type(basetype);
-		get_typlenbyvalalign(elemtype, &col->elmlen, &col->elmbyval,
+		col->elemtype = get_element_type(basetype);
+		get_typlenbyvalalign(col->elemtype, &col->elmlen, &col->elmbyval,
 							 &col->elmalign);
 		col->element = MemoryContextAllocZero(cxt, sizeof(ALColumn));
-		col->element->elemtype = elemtype;
-		type_init(col->element, elemtype, false, cxt);
+		type_init(col->element, col->elemtype, false, cxt);
 	}
 	else if (col->kind == AL_JSON_NUMERIC || col->kind == AL_JSON_FLOAT ||
 			 col->kind == AL_JSON_STRING)
@@ -355,7 +352,7 @@ array_to_value(ALColumn *col, Datum value, JsonbValue *result)
 		result->val.array.elems = NULL;
 		return;
 	}
-	deconstruct_array(array, col->element->elemtype, col->elmlen,
+	deconstruct_array(array, col->elemtype, col->elmlen,
 					  col->elmbyval, col->elmalign, &elems, &nulls, &nelems);
 	array_dim_to_value(col, 0, ARR_NDIM(array), ARR_DIMS(array), elems, nulls,
 					   &next, result);

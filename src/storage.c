@@ -104,6 +104,7 @@ static void log_open_table(ALLogTable *table, Oid relid, Oid seqid,
 						   int natts);
 static void log_close(ALLogState *state);
 static HeapTuple form_row(ALLogTable *table, Datum *values, bool *nulls);
+static int64 activity_id(HeapTuple activity);
 static void log_insert(ALLogState *state, ALLogTable *table,
 					   HeapTuple tuple);
 
@@ -419,11 +420,11 @@ al_form_activity(int64 id, const char *action, Datum collection,
 }
 
 /*
- * al_activity_id
+ * activity_id
  *		The id of a row formed by al_form_activity().
  */
-int64
-al_activity_id(HeapTuple activity)
+static int64
+activity_id(HeapTuple activity)
 {
 	bool		isnull;
 
@@ -494,7 +495,7 @@ al_insert_change(HeapTuple activity, HeapTuple revision)
 	if (revision != NULL &&
 		DatumGetInt64(fastgetattr(revision, Anum_al_revisions_activity,
 								  RelationGetDescr(state->revisions.rel),
-								  &isnull)) != al_activity_id(activity))
+								  &isnull)) != activity_id(activity))
 		elog(ERROR, "revision of another activity");
 	log_insert(state, &state->activity, activity);
 	if (revision != NULL)
@@ -511,12 +512,11 @@ al_insert_activity(const char *action, Datum collection,
 				   Datum item, bool item_isnull,
 				   Datum comment, bool comment_isnull)
 {
-	HeapTuple	activity = al_form_activity(0, action, collection, item,
-											item_isnull, comment,
-											comment_isnull);
-	int64		id = al_activity_id(activity);
+	int64		id = al_reserve_activity_id();
 
-	al_insert_change(activity, NULL);
+	al_insert_change(al_form_activity(id, action, collection, item,
+									  item_isnull, comment, comment_isnull),
+					 NULL);
 	return id;
 }
 
