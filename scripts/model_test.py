@@ -35,7 +35,6 @@ any check failed; every failure names its seed and transaction.
 
 import argparse
 import copy
-import decimal
 import json
 import os
 import random
@@ -172,6 +171,8 @@ COLUMNS = {
 }
 
 GENERATED = {'m_single': {'total'}}
+TEXT_KEYS = {('m_uuid', 'id'), ('m_text', 'slug'), ('m_comp', 'lang'),
+             ('m_list', 'region')}
 TABLE_WEIGHTS = {'m_single': 12, 'm_comp': 6, 'm_uuid': 5, 'm_text': 6,
                  'm_range': 14, 'm_list': 8, 'm_parent': 10, 'm_child': 12,
                  'm_child2': 8, 'm_act': 4}
@@ -406,12 +407,11 @@ class State:
 # ---------------------------------------------------------------------------
 
 class Run:
-    def __init__(self, seed, transactions, dsn_db, verbose):
+    def __init__(self, seed, transactions, dsn_db):
         self.seed = seed
         self.rng = random.Random(seed)
         self.transactions = transactions
         self.db = dsn_db
-        self.verbose = verbose
         self.state = State()
         self.stack = []             # savepoint name -> state copies
         self.failures = []
@@ -544,7 +544,7 @@ class Run:
             return row[col]
         return self.maybe(self.rng.randint(0, 9))     # an added int column
 
-    def literal(self, value, col=None):
+    def literal(self, value):
         """A value as a SQL parameter (psycopg2 adapts the others)."""
         if isinstance(value, dict):
             return psycopg2.extras.Json(value)
@@ -585,7 +585,7 @@ class Run:
         cols = [c for c in row]
         return ('INSERT INTO %s (%s) VALUES (%s)' %
                 (table, ', '.join(cols), ', '.join(['%s'] * len(cols))),
-                [self.literal(row[c], c) for c in cols])
+                [self.literal(row[c]) for c in cols])
 
     def gen_insert(self, table):
         rows = [self.new_row(table) for _ in range(self.rng.choice([1, 1, 1, 2, 3]))]
@@ -593,7 +593,7 @@ class Run:
         sql = 'INSERT INTO %s (%s) VALUES %s' % (
             table, ', '.join(cols),
             ', '.join('(' + ', '.join(['%s'] * len(cols)) + ')' for _ in rows))
-        params = [self.literal(row[c], c) for row in rows for c in cols]
+        params = [self.literal(row[c]) for row in rows for c in cols]
 
         def predict(st):
             for row in rows:
@@ -607,7 +607,7 @@ class Run:
         cond, kp = self.where_key(table, key)
         sql = 'UPDATE %s SET %s WHERE %s' % (
             table, ', '.join('%s = %%s' % c for c in changes), cond)
-        params = [self.literal(v, c) for c, v in changes.items()] + kp
+        params = [self.literal(v) for v in changes.values()] + kp
 
         def predict(st):
             if key in st.rows[table]:
@@ -961,7 +961,7 @@ class Run:
         else:
             self.sql('ROLLBACK')
             self.stats['rolled_back'] += 1
-            events, self.state = self.state.events, before
+            self.state = before
             self.check_rolled_back(xid)
             self.last_commit = None
 
@@ -1118,17 +1118,10 @@ class Run:
         return True
 
     def key_from_item(self, table, item):
-        if len(KEYS[table]) == 1:
-            v = item
-            col = KEYS[table][0]
-            if table in ('m_single', 'm_parent', 'm_child', 'm_child2', 'm_act', 'm_range'):
-                v = int(item)
-            return (v,)
-        parts = json.loads(item)
-        out = []
-        for col, p in zip(KEYS[table], parts):
-            out.append(int(p) if col in ('key_id', 'id', 'src', 'seq') else p)
-        return tuple(out)
+        """The key tuple of an item text (the inverse of item_text)."""
+        parts = [item] if len(KEYS[table]) == 1 else json.loads(item)
+        return tuple(p if (table, col) in TEXT_KEYS else int(p)
+                     for col, p in zip(KEYS[table], parts))
 
     def undo_order(self, events):
         order = []
@@ -1223,8 +1216,10 @@ class Run:
         return True
 
 
-def dump_restore(src, seed, failures):
-    """pg_dump -Fc and pg_restore: no output, every row back."""
+def dump_restore(src, seed):
+    """pg_dump -Fc and pg_restore: no output, every row back.  Returns the
+    failures."""
+    failures = []
     dst = src + '_restored'
     with tempfile.TemporaryDirectory() as work:
         os.chmod(work, 0o755)
@@ -1235,13 +1230,13 @@ def dump_restore(src, seed, failures):
                            capture_output=True, text=True)
         if p.returncode != 0 or p.stderr:
             failures.append('seed %d: pg_dump: %s' % (seed, p.stderr.strip()))
-            return
+            return failures
         subprocess.run(['createdb', dst], check=True)
         p = subprocess.run(['pg_restore', '--exit-on-error', '-d', dst, path],
                            capture_output=True, text=True)
         if p.returncode != 0 or p.stderr:
             failures.append('seed %d: pg_restore: %s' % (seed, p.stderr.strip()))
-            return
+            return failures
     image = ("SELECT md5(coalesce(string_agg(x, E'\\n' ORDER BY x), '')) FROM ("
              " SELECT 'a' || a::text AS x FROM activity_log.activity a"
              " UNION ALL SELECT 'r' || r::text FROM activity_log.revision_store r"
@@ -1262,9 +1257,10 @@ def dump_restore(src, seed, failures):
     if images[0] != images[1]:
         failures.append('seed %d: the restored database differs from the original' % seed)
     subprocess.run(['dropdb', dst], check=True)
+    return failures
 
 
-def run_seed(seed, transactions, verbose, keep):
+def run_seed(seed, transactions, keep):
     db = 'al_model_%d' % seed
     subprocess.run(['dropdb', '--if-exists', db], check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -1274,11 +1270,13 @@ def run_seed(seed, transactions, verbose, keep):
     conn.cursor().execute(SCHEMA)
     conn.close()
     start = time.time()
-    run = Run(seed, transactions, db, verbose)
+    run = Run(seed, transactions, db)
     run.run()
     run.conn.close()
     if not any('disagree' in f for f in run.failures):
-        dump_restore(db, seed, run.failures)
+        for f in dump_restore(db, seed):
+            print('FAIL ' + f, flush=True)
+            run.failures.append(f)
     took = time.time() - start
     s = run.stats
     print('seed %d: %d transactions (%d committed, %d rolled back), %d statements'
@@ -1288,8 +1286,6 @@ def run_seed(seed, transactions, verbose, keep):
              s['failing'], s['events'], s['rekeys'], s['moves'], s['caused'],
              s['undo'], s['seal'], len(run.failures), took),
           flush=True)
-    for f in run.failures[len([x for x in run.failures if x.startswith('seed %d,' % seed)]):]:
-        print('FAIL ' + f, flush=True)
     if not keep and not run.failures:
         subprocess.run(['dropdb', db], check=True)
     return run.failures, run.txn
@@ -1304,7 +1300,6 @@ def main():
                     help='random seeds until MINUTES have passed')
     ap.add_argument('--keep', action='store_true',
                     help='keep the database of a failing seed (always) and of a passing one')
-    ap.add_argument('--verbose', action='store_true')
     args = ap.parse_args()
 
     failed = []
@@ -1314,7 +1309,7 @@ def main():
         seeds = random.SystemRandom()
         while time.time() < deadline:
             seed = seeds.randrange(1, 2 ** 31)
-            failures, n = run_seed(seed, args.transactions, args.verbose, args.keep)
+            failures, n = run_seed(seed, args.transactions, args.keep)
             total += n
             if failures:
                 failed.append(seed)
@@ -1322,7 +1317,7 @@ def main():
                       % (seed, seed, args.transactions), flush=True)
     else:
         for seed in [int(s) for s in args.seeds.split(',')]:
-            failures, n = run_seed(seed, args.transactions, args.verbose, args.keep)
+            failures, n = run_seed(seed, args.transactions, args.keep)
             total += n
             if failures:
                 failed.append(seed)
