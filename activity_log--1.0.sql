@@ -175,6 +175,14 @@ GRANT SELECT ON @extschema@.revision_store, @extschema@.tracking,
 ALTER TABLE @extschema@.activity ENABLE ROW LEVEL SECURITY;
 CREATE POLICY visible_activity ON @extschema@.activity
 	FOR SELECT USING (@extschema@.visible(collection));
+-- the store behind the view is as protected as the activity, whatever a
+-- mistaken grant lets a role select from it
+ALTER TABLE @extschema@.revision_store ENABLE ROW LEVEL SECURITY;
+CREATE POLICY visible_revisions ON @extschema@.revision_store
+	FOR SELECT USING (EXISTS (
+		SELECT FROM @extschema@.activity a
+		WHERE a.id OPERATOR(pg_catalog.=) revision_store.activity
+		  AND @extschema@.visible(a.collection)));
 
 -- Append-only: direct writes by anyone but a superuser are refused
 CREATE FUNCTION @extschema@.guard()

@@ -241,7 +241,6 @@ typedef struct ALItemKey
 	Datum	   *values;
 } ALItemKey;
 
-extern Oid	al_collection_relid(const char *collection);
 extern void al_parse_item(Relation rel, const char *item, ALItemKey *key);
 extern char *al_item_where(Relation rel, ALItemKey *key, int first,
 						   const char *alias);
@@ -251,12 +250,15 @@ extern char *al_qualified_table(Relation rel);
 extern Datum al_fetch_activity(int64 id, bool lock, bool visible_only,
 							   bool *found);
 extern Datum al_input_value(Oid type, const char *text, const char *what);
-extern bool al_collection_visible(const char *collection);
 extern void al_no_such_activity(int64 id) pg_attribute_noreturn();
 
 /* history.c */
 extern char *al_current_key(const char *collection, const char *item,
 							int64 revision);
+
+/* security.c */
+extern bool al_table_visible(Oid relid, Oid roleid);
+extern bool al_collection_visible(const char *collection);
 
 /* seal.c */
 extern void al_seal_check_from(int64 id);
@@ -264,6 +266,7 @@ extern void al_reseal_from(int64 id);
 
 /* tracking.c */
 extern bool al_is_admin(Oid roleid);
+extern Oid	al_collection_relid(const char *collection);
 extern void al_check_admin(const char *what);
 extern List *al_masked_columns(Oid relid);
 

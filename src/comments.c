@@ -55,11 +55,9 @@ typedef struct ALCommentArgs
 	Datum		values[2];
 	int			expected;
 	Datum		result;			/* row returned by the statement */
-	Oid			relid;			/* collection lookup result */
 } ALCommentArgs;
 
 static char *trimmed(const char *s);
-static void lookup_collection(void *arg);
 static void run_returning(void *arg);
 static char *item_text(char **texts, int n);
 static char *stored_item(Relation rel, ALItemKey *key);
@@ -96,42 +94,6 @@ trimmed(const char *s)
 					   end[-1] == '\r' || end[-1] == '\n'))
 		end--;
 	return pnstrdup(s, end - s);
-}
-
-/*
- * lookup_collection
- *		The table registered under a collection name (as the log owner).
- */
-static void
-lookup_collection(void *arg)
-{
-	ALCommentArgs *args = (ALCommentArgs *) arg;
-	bool		isnull;
-
-	al_spi_exec("SELECT relid::pg_catalog.oid FROM activity_log.tracking"
-				" WHERE collection OPERATOR(pg_catalog.=) $1",
-				1, args->types, args->values, NULL, SPI_OK_SELECT);
-	args->relid = InvalidOid;
-	if (SPI_processed > 0)
-		args->relid = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0],
-													 SPI_tuptable->tupdesc,
-													 1, &isnull));
-}
-
-/*
- * al_collection_relid
- *		The tracked table of a collection, or InvalidOid.
- */
-Oid
-al_collection_relid(const char *collection)
-{
-	ALCommentArgs args;
-
-	memset(&args, 0, sizeof(args));
-	args.types[0] = TEXTOID;
-	args.values[0] = CStringGetTextDatum(collection);
-	al_run_as_log_owner(lookup_collection, &args);
-	return args.relid;
 }
 
 /*
@@ -422,12 +384,12 @@ activity_log_create_comment(PG_FUNCTION_ARGS)
 				 errhint("Comments can be made on items of tracked tables; see activity_log.tracked.")));
 
 	rel = table_open(relid, AccessShareLock);
-	if (pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
+	if (!al_table_visible(relid, GetUserId()))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("permission denied for table %s",
 						RelationGetRelationName(rel)),
-				 errdetail("Commenting on an item needs SELECT on its table.")));
+				 errdetail("Commenting on an item needs SELECT on its table, with no row security policy applying to the caller there.")));
 	al_parse_item(rel, item, &key);
 	stored = stored_item(rel, &key);
 	if (stored == NULL)

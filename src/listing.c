@@ -323,8 +323,7 @@ visible_collections(void *arg)
 
 		relid = DatumGetObjectId(SPI_getbinval(tuple, SPI_tuptable->tupdesc,
 											   2, &isnull));
-		if (SearchSysCacheExists1(RELOID, ObjectIdGetDatum(relid)) &&
-			pg_class_aclcheck(relid, args->roleid, ACL_SELECT) == ACLCHECK_OK)
+		if (al_table_visible(relid, args->roleid))
 			names[n++] = PointerGetDatum(DatumGetTextPCopy(SPI_getbinval(tuple,
 																		 SPI_tuptable->tupdesc,
 																		 1, &isnull)));
@@ -1191,25 +1190,6 @@ al_fetch_activity(int64 id, bool lock, bool visible_only, bool *found)
 	al_run_as_log_owner(run_single, &args);
 	*found = args.found;
 	return args.result;
-}
-
-/*
- * al_collection_visible
- *		May the caller see the activity of this collection?
- *
- * Admins see everything; others the collections of tracked tables they
- * may SELECT.
- */
-bool
-al_collection_visible(const char *collection)
-{
-	Oid			relid;
-
-	if (al_is_admin(GetUserId()))
-		return true;
-	relid = al_collection_relid(collection);
-	return OidIsValid(relid) &&
-		pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) == ACLCHECK_OK;
 }
 
 /*

@@ -21,7 +21,8 @@
  *
  * Reads: activity_log.visible(collection) says whether the caller may see
  * a collection's activity (admins see all; others the collections whose
- * table they may SELECT).  Row-level security on activity_log.activity and
+ * table they may SELECT and read without a row security policy applying:
+ * see al_table_visible).  Row-level security on activity_log.activity and
  * the view activity_log.revisions use it, so plain SELECTs show exactly
  * what list_activity() shows.  The answer is cached per collection for the
  * duration of one query.
@@ -42,6 +43,8 @@
 #include "utils/inval.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/rls.h"
+#include "utils/syscache.h"
 
 #include "activity_log.h"
 
@@ -90,6 +93,43 @@ activity_log_guard(PG_FUNCTION_ARGS)
 	if (RelationGetRelid(trigdata->tg_relation) == al_catalog()->tracking)
 		CacheInvalidateRelcache(trigdata->tg_relation);
 	return PointerGetDatum(NULL);
+}
+
+/*
+ * al_table_visible
+ *		May the role see the log of this table?  Only if it may SELECT the
+ *		table and no row security policy would filter what it reads there:
+ *		a policy is written against the table's rows, and the log holds
+ *		images of every row, so a role that policies apply to would see
+ *		rows of the log that the table hides from it.  Owners (without
+ *		FORCE ROW LEVEL SECURITY), BYPASSRLS roles and superusers see it;
+ *		admins see every log anyway (al_collection_visible).
+ */
+bool
+al_table_visible(Oid relid, Oid roleid)
+{
+	if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(relid)))
+		return false;
+	if (pg_class_aclcheck(relid, roleid, ACL_SELECT) != ACLCHECK_OK)
+		return false;
+	return check_enable_rls(relid, roleid, true) != RLS_ENABLED;
+}
+
+/*
+ * al_collection_visible
+ *		May the calling role see the activity of this collection?  Admins
+ *		see every collection; others the tracked tables al_table_visible()
+ *		lets them see.
+ */
+bool
+al_collection_visible(const char *collection)
+{
+	Oid			relid;
+
+	if (al_is_admin(GetUserId()))
+		return true;
+	relid = al_collection_relid(collection);
+	return OidIsValid(relid) && al_table_visible(relid, GetUserId());
 }
 
 /*

@@ -53,6 +53,7 @@
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -523,6 +524,13 @@ al_insert_activity(const char *action, Datum collection,
 /*
  * al_run_as_log_owner
  *		Run fn(arg) inside SPI as the owner of activity_log.tracking.
+ *
+ * This is the one place where the extension runs SQL as the log's owner,
+ * and it pins what that SQL depends on: search_path is pg_catalog, pg_temp
+ * for the duration (whatever the caller or the function's own SET clause
+ * says), and the operation is security-restricted, so nothing it reaches
+ * can change the session's role or settings for good.  The setting and
+ * the user id come back on return, and on error with the (sub)transaction.
  */
 void
 al_run_as_log_owner(void (*fn) (void *), void *arg)
@@ -532,6 +540,7 @@ al_run_as_log_owner(void (*fn) (void *), void *arg)
 	Oid			owner;
 	Oid			save_userid;
 	int			save_sec_context;
+	int			save_nestlevel;
 
 	tracking = table_open(cat->tracking, AccessShareLock);
 	owner = tracking->rd_rel->relowner;
@@ -539,12 +548,18 @@ al_run_as_log_owner(void (*fn) (void *), void *arg)
 
 	GetUserIdAndSecContext(&save_userid, &save_sec_context);
 	SetUserIdAndSecContext(owner,
-						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
+						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION);
+	save_nestlevel = NewGUCNestLevel();
+	(void) set_config_option("search_path", "pg_catalog, pg_temp",
+							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
+							 true, 0, false);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	fn(arg);
 	if (SPI_finish() != SPI_OK_FINISH)
 		elog(ERROR, "SPI_finish failed");
+	AtEOXact_GUC(false, save_nestlevel);
 	SetUserIdAndSecContext(save_userid, save_sec_context);
 }
 

@@ -77,6 +77,7 @@ typedef struct ALTrackArgs
 								 * detached */
 } ALTrackArgs;
 
+static void lookup_collection(void *arg);
 static void check_trackable(Relation rel);
 static void check_may_track(Oid relid);
 static Datum default_collection(Relation rel);
@@ -128,6 +129,48 @@ al_check_admin(const char *what)
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("permission denied to %s", what),
 				 errdetail("Only superusers and members of activity_log_admin may do this.")));
+}
+
+/* Arguments of the collection lookup */
+typedef struct ALLookupArgs
+{
+	Datum		collection;
+	Oid			relid;
+} ALLookupArgs;
+
+/*
+ * lookup_collection
+ *		The table registered under a collection name (as the log owner).
+ */
+static void
+lookup_collection(void *arg)
+{
+	ALLookupArgs *args = (ALLookupArgs *) arg;
+	Oid			types[1] = {TEXTOID};
+	bool		isnull;
+
+	al_spi_exec("SELECT relid::pg_catalog.oid FROM activity_log.tracking"
+				" WHERE collection OPERATOR(pg_catalog.=) $1",
+				1, types, &args->collection, NULL, SPI_OK_SELECT);
+	args->relid = InvalidOid;
+	if (SPI_processed > 0)
+		args->relid = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0],
+													 SPI_tuptable->tupdesc,
+													 1, &isnull));
+}
+
+/*
+ * al_collection_relid
+ *		The tracked table of a collection, or InvalidOid.
+ */
+Oid
+al_collection_relid(const char *collection)
+{
+	ALLookupArgs args;
+
+	args.collection = CStringGetTextDatum(collection);
+	al_run_as_log_owner(lookup_collection, &args);
+	return args.relid;
 }
 
 /*
