@@ -147,6 +147,15 @@ CREATE TABLE @extschema@.tracking (
 COMMENT ON TABLE @extschema@.tracking IS
 	'Tables whose changes are captured; maintained by track() and untrack()';
 
+-- Collections that are not tracked tables but take application events
+-- written by log(), opened by an admin with allow_events()
+CREATE TABLE @extschema@.event_collections (
+	collection text PRIMARY KEY
+);
+
+COMMENT ON TABLE @extschema@.event_collections IS
+	'Collections an admin opened for log() without tracking a table';
+
 -- Tamper evidence (see seal.c): one chained hash per sealed activity
 CREATE TABLE @extschema@.seals (
 	activity bigint PRIMARY KEY,
@@ -162,15 +171,17 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.activity_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.revision_store', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.tracking', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.seals', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.event_collections', '');
 
 -- Nobody writes the log directly: the capture trigger writes it in C, the
 -- functions as its owner.  Everyone may read it, as far as visible() lets.
 REVOKE ALL ON @extschema@.activity, @extschema@.revision_store,
-	@extschema@.revisions, @extschema@.tracking, @extschema@.seals FROM PUBLIC;
+	@extschema@.revisions, @extschema@.tracking, @extschema@.seals,
+	@extschema@.event_collections FROM PUBLIC;
 REVOKE ALL ON SEQUENCE @extschema@.activity_id_seq FROM PUBLIC;
 GRANT SELECT ON @extschema@.activity, @extschema@.revisions TO PUBLIC;
 GRANT SELECT ON @extschema@.revision_store, @extschema@.tracking,
-	@extschema@.seals TO activity_log_admin;
+	@extschema@.seals, @extschema@.event_collections TO activity_log_admin;
 
 ALTER TABLE @extschema@.activity ENABLE ROW LEVEL SECURITY;
 CREATE POLICY visible_activity ON @extschema@.activity
@@ -216,6 +227,12 @@ CREATE TRIGGER guard_truncate BEFORE TRUNCATE
 	EXECUTE FUNCTION @extschema@.guard();
 CREATE TRIGGER guard_truncate BEFORE TRUNCATE
 	ON @extschema@.tracking FOR EACH STATEMENT
+	EXECUTE FUNCTION @extschema@.guard();
+CREATE TRIGGER guard_writes BEFORE INSERT OR UPDATE OR DELETE
+	ON @extschema@.event_collections FOR EACH STATEMENT
+	EXECUTE FUNCTION @extschema@.guard();
+CREATE TRIGGER guard_truncate BEFORE TRUNCATE
+	ON @extschema@.event_collections FOR EACH STATEMENT
 	EXECUTE FUNCTION @extschema@.guard();
 -- the guard of the registrations also invalidates every cached registration
 -- (see security.c), so it fires for every writer, replicas included
@@ -372,6 +389,16 @@ SET search_path = pg_catalog, pg_temp;
 
 COMMENT ON FUNCTION @extschema@.log(text, text, text, text) IS
 	'Records an application event such as a login';
+
+CREATE FUNCTION @extschema@.allow_events(collection text,
+										 allow boolean DEFAULT true)
+RETURNS void
+AS 'MODULE_PATHNAME', 'activity_log_allow_events'
+LANGUAGE C
+SET search_path = pg_catalog, pg_temp;
+
+COMMENT ON FUNCTION @extschema@.allow_events(text, boolean) IS
+	'Opens (or closes) a collection that is not tracked for log() events; admins only';
 
 CREATE FUNCTION @extschema@.get_activity(id bigint)
 RETURNS @extschema@.activity

@@ -11,8 +11,10 @@
  * comments just by claiming its context user.
  *
  * log() records an application event (a login, an export) with the same
- * context; it refuses the actions the extension records itself, so no
- * change or comment can be forged through it.
+ * context.  Its action is from a small alphabet and never one the extension
+ * records itself, so no change or comment can be forged through it and no
+ * look-alike of one written; it writes only into a tracked collection the
+ * caller may see, or one an admin opened for events (allow_events()).
  *
  * Writes go through storage.c (new rows) or SPI as the owner of the log
  * (edits), after the checks below, which run as the caller.
@@ -57,7 +59,6 @@ typedef struct ALCommentArgs
 	Datum		result;			/* row returned by the statement */
 } ALCommentArgs;
 
-static char *trimmed(const char *s);
 static void run_returning(void *arg);
 static char *item_text(char **texts, int n);
 static char *stored_item(Relation rel, ALItemKey *key);
@@ -72,29 +73,16 @@ PG_FUNCTION_INFO_V1(activity_log_create_comment);
 PG_FUNCTION_INFO_V1(activity_log_update_comment);
 PG_FUNCTION_INFO_V1(activity_log_delete_comment);
 PG_FUNCTION_INFO_V1(activity_log_log);
+PG_FUNCTION_INFO_V1(activity_log_allow_events);
 
 /* Actions only the extension itself records */
 static const char *const al_reserved_actions[] = {
-	"create", "update", "delete", "truncate", "revert", "comment"
+	"create", "update", "delete", "truncate", "revert", "comment",
+	"comment_update", "comment_delete", "track", "untrack"
 };
 
-/*
- * trimmed
- *		A copy of s without leading and trailing white space.
- */
-static char *
-trimmed(const char *s)
-{
-	const char *end;
-
-	while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
-		s++;
-	end = s + strlen(s);
-	while (end > s && (end[-1] == ' ' || end[-1] == '\t' ||
-					   end[-1] == '\r' || end[-1] == '\n'))
-		end--;
-	return pnstrdup(s, end - s);
-}
+/* The longest action log() takes (Directus's action column is varchar(45)) */
+#define AL_ACTION_MAXLEN 45
 
 /*
  * run_returning
@@ -512,6 +500,91 @@ activity_log_delete_comment(PG_FUNCTION_ARGS)
 }
 
 /*
+ * check_action
+ *		Refuse an action log() must not write: one outside the documented
+ *		alphabet (1 to AL_ACTION_MAXLEN characters: lower-case ASCII
+ *		letters, digits, "_", "." and "-", starting with a letter, so no
+ *		look-alike, invisible or control character), or one the extension
+ *		records itself.
+ */
+static void
+check_action(const char *action)
+{
+	const char *p;
+	int			i;
+
+	for (p = action; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') ||
+			  (p > action && ((*p >= '0' && *p <= '9') ||
+							  *p == '_' || *p == '.' || *p == '-'))))
+			break;
+	if (*p != '\0' || p == action || p - action > AL_ACTION_MAXLEN)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid action for activity_log.log()"),
+				 errdetail("An action is 1 to %d characters: lower-case ASCII letters, digits, \"_\", \".\" and \"-\", starting with a letter.",
+						   AL_ACTION_MAXLEN)));
+	for (i = 0; i < (int) lengthof(al_reserved_actions); i++)
+		if (strcmp(action, al_reserved_actions[i]) == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("action \"%s\" is reserved", action),
+					 errdetail("Actions create, update, delete, truncate, revert, comment, comment_update, comment_delete, track and untrack are recorded only by activity_log itself.")));
+}
+
+/*
+ * event_collection_run
+ *		Is args->values[0] a collection an admin opened for events?  (As
+ *		the log owner.)
+ */
+static void
+event_collection_run(void *arg)
+{
+	ALCommentArgs *args = (ALCommentArgs *) arg;
+
+	al_spi_exec("SELECT FROM activity_log.event_collections"
+				" WHERE collection OPERATOR(pg_catalog.=) $1",
+				1, args->types, args->values, NULL, SPI_OK_SELECT);
+	args->result = BoolGetDatum(SPI_processed > 0);
+}
+
+/*
+ * check_event_collection
+ *		May the caller write an event into this collection?  Into a tracked
+ *		one, if it may see that collection's log; into any other, only if an
+ *		admin opened it for events (activity_log.allow_events()) or the
+ *		caller is an admin.  So no role writes where it cannot read, and no
+ *		role claims the name of a collection before its table is tracked.
+ */
+static void
+check_event_collection(const char *collection)
+{
+	ALCommentArgs args;
+
+	if (al_is_admin(GetUserId()))
+		return;
+	if (OidIsValid(al_collection_relid(collection)))
+	{
+		if (!al_collection_visible(collection))
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("permission denied for collection \"%s\"", collection),
+					 errdetail("Logging an event in a tracked collection needs the right to read its activity.")));
+		return;
+	}
+	memset(&args, 0, sizeof(args));
+	args.types[0] = TEXTOID;
+	args.values[0] = CStringGetTextDatum(collection);
+	al_run_as_log_owner(event_collection_run, &args);
+	if (!DatumGetBool(args.result))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("collection \"%s\" is not open for events", collection),
+				 errdetail("It is not a tracked collection, and no admin has opened it for application events."),
+				 errhint("An admin may open it with activity_log.allow_events().")));
+}
+
+/*
  * activity_log_log
  *		SQL: activity_log.log(action, collection, item, comment)
  *
@@ -524,18 +597,61 @@ activity_log_log(PG_FUNCTION_ARGS)
 	char	   *collection = al_text_arg(fcinfo, 1, "collection", true);
 	char	   *item = NULL;
 	char	   *comment = NULL;
-	int			i;
 
-	for (i = 0; i < (int) lengthof(al_reserved_actions); i++)
-		if (pg_strcasecmp(trimmed(action), al_reserved_actions[i]) == 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("action \"%s\" is reserved", action),
-					 errdetail("Actions create, update, delete, truncate, revert and comment are recorded only by activity_log itself.")));
+	check_action(action);
 	if (!PG_ARGISNULL(2))
 		item = al_text_arg(fcinfo, 2, "item", true);
 	if (!PG_ARGISNULL(3))
 		comment = text_to_cstring(PG_GETARG_TEXT_PP(3));
+	check_event_collection(collection);
 
 	PG_RETURN_DATUM(insert_and_fetch(action, collection, item, comment));
+}
+
+/*
+ * allow_events_run
+ *		Open or close a collection for events (as the log owner).
+ */
+static void
+allow_events_run(void *arg)
+{
+	ALCommentArgs *args = (ALCommentArgs *) arg;
+
+	al_spi_exec(args->sql, 1, args->types, args->values, NULL, args->expected);
+}
+
+/*
+ * activity_log_allow_events
+ *		SQL: activity_log.allow_events(collection text, allow boolean)
+ *
+ * Opens (or with allow false, closes) a collection that is not tracked for
+ * application events written by log().  Admins only.
+ */
+Datum
+activity_log_allow_events(PG_FUNCTION_ARGS)
+{
+	ALCommentArgs args;
+	char	   *collection;
+
+	al_check_admin("open collections for events");
+	collection = al_text_arg(fcinfo, 0, "collection", true);
+	al_require_arg(fcinfo, 1, "allow");
+
+	memset(&args, 0, sizeof(args));
+	args.types[0] = TEXTOID;
+	args.values[0] = CStringGetTextDatum(collection);
+	if (PG_GETARG_BOOL(1))
+	{
+		args.sql = "INSERT INTO activity_log.event_collections (collection)"
+			" VALUES ($1) ON CONFLICT DO NOTHING";
+		args.expected = SPI_OK_INSERT;
+	}
+	else
+	{
+		args.sql = "DELETE FROM activity_log.event_collections"
+			" WHERE collection OPERATOR(pg_catalog.=) $1";
+		args.expected = SPI_OK_DELETE;
+	}
+	al_run_as_log_owner(allow_events_run, &args);
+	PG_RETURN_VOID();
 }

@@ -30,6 +30,7 @@
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
@@ -237,6 +238,35 @@ tracked_table(const char *collection)
 }
 
 /*
+ * check_may_write
+ *		Refuse early, before any search, a caller who could not make the
+ *		changes a revert or undo needs on the table (the statements run as
+ *		the caller and would be refused anyway, but only after the work).
+ *		INSERT and UPDATE may be granted on some columns only.
+ */
+static void
+check_may_write(Oid relid, const char *collection, AclMode mode)
+{
+	Oid			roleid = GetUserId();
+	AclMode		m;
+
+	for (m = ACL_INSERT; m <= ACL_DELETE; m <<= 1)
+	{
+		if ((mode & m) == 0 ||
+			pg_class_aclcheck(relid, roleid, m) == ACLCHECK_OK ||
+			(m != ACL_DELETE &&
+			 pg_attribute_aclcheck_all(relid, roleid, m, ACLMASK_ANY) == ACLCHECK_OK))
+			continue;
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied for collection \"%s\"", collection),
+				 errdetail("Restoring its rows needs %s on its table.",
+						   m == ACL_INSERT ? "INSERT" :
+						   m == ACL_UPDATE ? "UPDATE" : "DELETE")));
+	}
+}
+
+/*
  * restore_row
  *		Make the row named by item equal to target (a jsonb row image), or
  *		delete it when target is (Datum) 0.  Runs as the caller.
@@ -430,6 +460,7 @@ activity_log_revert(PG_FUNCTION_ARGS)
 				 errmsg("revision " INT64_FORMAT " has no data to revert to",
 						rev->id)));
 	relid = tracked_table(rev->collection);
+	check_may_write(relid, rev->collection, ACL_INSERT | ACL_UPDATE);
 
 	rel = table_open(relid, RowExclusiveLock);
 	activity = restore_as_revert(rel,
@@ -498,7 +529,9 @@ activity_log_undo_transaction(PG_FUNCTION_ARGS)
 					 errmsg("cannot undo the transaction"),
 					 errdetail("Its %s of collection \"%s\" has no revision to undo it from.",
 							   rev->action, rev->collection)));
-		(void) tracked_table(rev->collection);
+		check_may_write(tracked_table(rev->collection), rev->collection,
+						rev->op == AL_OP_INSERT ? ACL_DELETE :
+						rev->op == AL_OP_DELETE ? ACL_INSERT : ACL_UPDATE);
 	}
 
 	/* refuse if any of its rows changed since, naming the first */
@@ -624,9 +657,18 @@ activity_log_prune(PG_FUNCTION_ARGS)
 	ALReadArgs	args;
 	int64		total = 0;
 	int32		batch;
+	Datum		zero;
 
 	al_check_admin("prune the activity log");
 	al_require_arg(fcinfo, 0, "older_than");
+	zero = PointerGetDatum(palloc0(sizeof(Interval)));
+	if (!DatumGetBool(DirectFunctionCall2(interval_gt, PG_GETARG_DATUM(0),
+										  zero)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("older_than must be a positive interval"),
+				 errdetail("prune() deletes the activity older than now() minus older_than; an interval of zero or less would delete all of it."),
+				 errhint("To empty the log, drop and create the extension again.")));
 	batch = PG_ARGISNULL(1) ? 10000 : PG_GETARG_INT32(1);
 	if (batch < 1)
 		ereport(ERROR,
@@ -678,10 +720,12 @@ activity_log_prune_revisions(PG_FUNCTION_ARGS)
 	ALReadArgs	args;
 
 	al_check_admin("prune revisions");
-	if (PG_ARGISNULL(0) || PG_GETARG_INT32(0) < 0)
+	al_require_arg(fcinfo, 0, "keep_last");
+	if (PG_GETARG_INT32(0) < 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("keep_last must be zero or more")));
+				 errmsg("keep_last must be at least 1"),
+				 errdetail("prune_revisions() keeps the newest keep_last revisions of each item; keeping none would delete every revision.")));
 
 	memset(&args, 0, sizeof(args));
 	args.sql = "WITH d AS (DELETE FROM activity_log.revision_store r USING ("

@@ -265,9 +265,9 @@ SELECT results_eq(
 SELECT throws_ok($$SELECT activity_log.log('create', 'al_tap_cm_articles', '1')$$,
     '22023', 'action "create" is reserved', 'log(create) is refused');
 SELECT throws_ok($$SELECT activity_log.log('UPDATE', 'al_tap_cm_articles', '1')$$,
-    '22023', 'action "UPDATE" is reserved', 'log(UPDATE) is refused, in any case');
+    '22023', 'invalid action for activity_log.log()', 'log(UPDATE) is refused: actions are lower case');
 SELECT throws_ok($$SELECT activity_log.log('Delete', 'al_tap_cm_articles', '1')$$,
-    '22023', 'action "Delete" is reserved', 'log(Delete) is refused');
+    '22023', 'invalid action for activity_log.log()', 'log(Delete) is refused');
 SELECT throws_ok($$SELECT activity_log.log('truncate', 'al_tap_cm_articles', NULL)$$,
     '22023', 'action "truncate" is reserved', 'log(truncate) is refused');
 SELECT throws_ok($$SELECT activity_log.log('revert', 'al_tap_cm_articles', '1')$$,

@@ -217,6 +217,8 @@ SELECT activity_log.track('al_hx_hidden');
 INSERT INTO al_hx_hidden VALUES (1, 'hidden-secret-text'), (2, 'b');
 UPDATE al_hx_hidden SET v = 'bb' WHERE id = 2;
 SELECT id AS hidden_comment FROM activity_log.create_comment('al_hx_hidden', '1', 'hidden comment') \gset
+-- an admin opens the application's collection for events
+SELECT activity_log.allow_events('al_hx_app');
 SELECT id AS app_event FROM activity_log.log('login', 'al_hx_app', 'someone', 'an application event') \gset
 
 -- GRANT ALL by mistake also gives TRIGGER.  A trigger the role put on a
@@ -946,7 +948,7 @@ SELECT is(al_hx_state(sql), state, format('%s: %s', sql, CASE state WHEN '00000'
     ($$SELECT activity_log.prune(NULL, NULL)$$, '22004'),
     ($$SELECT activity_log.prune('1000 years', NULL)$$, '00000'),
     ($$SELECT activity_log.prune('1 year', 0)$$, '22023'),
-    ($$SELECT activity_log.prune_revisions(NULL)$$, '22023'),
+    ($$SELECT activity_log.prune_revisions(NULL)$$, '22004'),
     ($$SELECT activity_log.prune_revisions(-1)$$, '22023'),
     ($$SELECT activity_log.capture()$$, '39P01'),
     ($$SELECT activity_log.guard()$$, '39P01'),
