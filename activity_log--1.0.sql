@@ -288,7 +288,8 @@ LANGUAGE C;
 
 CREATE EVENT TRIGGER activity_log_ddl
 	ON ddl_command_end
-	WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE', 'CREATE TRIGGER')
+	WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE', 'CREATE TRIGGER',
+				 'ALTER TRIGGER')
 	EXECUTE FUNCTION @extschema@.ddl_handler();
 
 CREATE VIEW @extschema@.tracked AS

@@ -77,7 +77,19 @@ typedef struct ALTrackArgs
 								 * detached */
 } ALTrackArgs;
 
+/* What check_capture_run() looks at, and finds */
+typedef struct ALIntactArgs
+{
+	List	   *relids;			/* tables whose capture triggers may have
+								 * been touched */
+	char	   *broken;			/* a registered table it left without them */
+	MemoryContext outer;		/* where the results go */
+} ALIntactArgs;
+
 static void lookup_collection(void *arg);
+static void check_capture_run(void *arg);
+static void check_capture_intact(List *relids);
+static void dropped_trigger_tables(void *arg);
 static void check_trackable(Relation rel);
 static void check_may_track(Oid relid);
 static Datum default_collection(Relation rel);
@@ -696,6 +708,15 @@ activity_log_drop_handler(PG_FUNCTION_ARGS)
 		PG_RETURN_VOID();
 
 	al_run_as_log_owner(drop_writes, NULL);
+	if (!superuser())
+	{
+		ALIntactArgs args;
+
+		args.relids = NIL;
+		args.outer = CurrentMemoryContext;
+		al_run_as_log_owner(dropped_trigger_tables, &args);
+		check_capture_intact(args.relids);
+	}
 	PG_RETURN_VOID();
 }
 
@@ -726,6 +747,89 @@ oid_array(List *oids)
 		elems[n++] = ObjectIdGetDatum(lfirst_oid(lc));
 	return PointerGetDatum(construct_array(elems, n, OIDOID, sizeof(Oid),
 										   true, TYPALIGN_INT));
+}
+
+/*
+ * check_capture_run
+ *		Is any registration covering args->relids (the table itself or an
+ *		ancestor of it) no longer active?  Run as the log's owner.
+ */
+static void
+check_capture_run(void *arg)
+{
+	ALIntactArgs *args = (ALIntactArgs *) arg;
+	Oid			types[1] = {OIDARRAYOID};
+	Datum		values[1];
+
+	values[0] = oid_array(args->relids);
+	al_spi_exec("SELECT t.\"table\"::pg_catalog.text FROM activity_log.tracked t"
+				" WHERE NOT t.active"
+				" AND t.\"table\"::pg_catalog.oid OPERATOR(pg_catalog.=) ANY ("
+				"  SELECT r FROM pg_catalog.unnest($1) r"
+				"  UNION SELECT a::pg_catalog.oid FROM pg_catalog.unnest($1) p,"
+				"  pg_catalog.pg_partition_ancestors(p) a)"
+				" LIMIT 1",
+				1, types, values, NULL, SPI_OK_SELECT);
+	if (SPI_processed > 0)
+		args->broken = MemoryContextStrdup(args->outer,
+										   SPI_getvalue(SPI_tuptable->vals[0],
+														SPI_tuptable->tupdesc, 1));
+}
+
+/*
+ * check_capture_intact
+ *		Refuse a command that left a tracked table's capture triggers
+ *		disabled, dropped, renamed or replaced.
+ *
+ * Capture stops only through untrack(), which records that it did (and
+ * drops the triggers after the registration, so it passes this check).  A
+ * superuser may still do anything, as everywhere in the extension: the view
+ * activity_log.tracked then shows the table as not active.
+ */
+static void
+check_capture_intact(List *relids)
+{
+	ALIntactArgs args;
+
+	if (relids == NIL || superuser())
+		return;
+	args.relids = relids;
+	args.broken = NULL;
+	args.outer = CurrentMemoryContext;
+	al_run_as_log_owner(check_capture_run, &args);
+	if (args.broken != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("cannot disable, drop or replace the capture triggers of tracked table %s",
+						args.broken),
+				 errdetail("Capture of a tracked table stops only through activity_log.untrack(), which records it."),
+				 errhint("Call activity_log.untrack() to stop tracking the table.")));
+}
+
+/*
+ * dropped_trigger_tables
+ *		The tables, still there, whose capture trigger the current sql_drop
+ *		event drops.  Run as the log's owner.
+ */
+static void
+dropped_trigger_tables(void *arg)
+{
+	ALIntactArgs *args = (ALIntactArgs *) arg;
+	MemoryContext oldcxt;
+
+	al_spi_exec("SELECT c.oid FROM pg_catalog.pg_event_trigger_dropped_objects() d"
+				" JOIN pg_catalog.pg_namespace n"
+				" ON n.nspname OPERATOR(pg_catalog.=) d.address_names[1]"
+				" JOIN pg_catalog.pg_class c"
+				" ON c.relnamespace OPERATOR(pg_catalog.=) n.oid"
+				" AND c.relname OPERATOR(pg_catalog.=) d.address_names[2]"
+				" WHERE d.object_type OPERATOR(pg_catalog.=) 'trigger'"
+				" AND d.address_names[3] OPERATOR(pg_catalog.=) ANY"
+				" ('{" AL_ROW_TRIGGER "," AL_TRUNCATE_TRIGGER "}')",
+				0, NULL, NULL, NULL, SPI_OK_SELECT);
+	oldcxt = MemoryContextSwitchTo(args->outer);
+	args->relids = oid_list();
+	MemoryContextSwitchTo(oldcxt);
 }
 
 /*
@@ -807,8 +911,15 @@ activity_log_ddl_handler(PG_FUNCTION_ARGS)
 		RenameStmt *stmt = (RenameStmt *) trigdata->parsetree;
 		Oid			relid;
 
-		if (stmt->renameType != OBJECT_COLUMN || stmt->relation == NULL ||
+		if (stmt->relation == NULL ||
 			!OidIsValid(relid = RangeVarGetRelid(stmt->relation, NoLock, true)))
+			PG_RETURN_VOID();
+		if (stmt->renameType == OBJECT_TRIGGER)
+		{
+			check_capture_intact(list_make1_oid(relid));
+			PG_RETURN_VOID();
+		}
+		if (stmt->renameType != OBJECT_COLUMN)
 			PG_RETURN_VOID();
 		args.renamed = stmt->relation->inh ?
 			find_all_inheritors(relid, NoLock, NULL) : list_make1_oid(relid);
@@ -828,6 +939,16 @@ activity_log_ddl_handler(PG_FUNCTION_ARGS)
 			if (cmd->subtype == AT_AttachPartition ||
 				cmd->subtype == AT_DetachPartition)
 				args.partitions = true;
+			else if (OidIsValid(relid) &&
+					 (cmd->subtype == AT_DisableTrig ||
+					  cmd->subtype == AT_DisableTrigAll ||
+					  cmd->subtype == AT_DisableTrigUser ||
+					  cmd->subtype == AT_EnableReplicaTrig ||
+					  cmd->subtype == AT_EnableTrig ||
+					  cmd->subtype == AT_EnableTrigAll ||
+					  cmd->subtype == AT_EnableTrigUser ||
+					  cmd->subtype == AT_EnableAlwaysTrig))
+				check_capture_intact(find_all_inheritors(relid, NoLock, NULL));
 			else if (cmd->subtype == AT_DropColumn && OidIsValid(relid))
 			{
 				/* a dropped column leaves the lists; a new one of its name
@@ -857,6 +978,9 @@ activity_log_ddl_handler(PG_FUNCTION_ARGS)
 					 errmsg("cannot create triggers on table \"activity_log.%s\"",
 							get_rel_name(relid)),
 					 errdetail("The log tables belong to the activity_log extension.")));
+		/* CREATE OR REPLACE TRIGGER of a capture trigger */
+		if (OidIsValid(relid) && stmt->replace)
+			check_capture_intact(find_all_inheritors(relid, NoLock, NULL));
 		PG_RETURN_VOID();
 	}
 	else if (IsA(trigdata->parsetree, CreateStmt))
