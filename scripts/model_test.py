@@ -134,6 +134,9 @@ CREATE TRIGGER zz_drop BEFORE INSERT ON m_range_p1
 """
 
 # registration options: (mode, exclude, mask)
+# the collection of the activities track() and untrack() record
+REGISTRY = 'activity_log.tracking'
+
 TRACK = {
     'm_single': ('all', [], []),
     'm_comp': ('all', [], []),
@@ -829,6 +832,11 @@ class Run:
         def predict(s):
             s.tracked[table] = not s.tracked[table]
             s.ddl = True
+            # the registration's change is an activity of the registry
+            s.events.append({'table': REGISTRY, 'item': table,
+                             'action': 'track' if s.tracked[table] else 'untrack',
+                             'kind': None, 'previous': None, 'changed': None,
+                             'cause': None, 'old': None, 'new': None})
         return sql, params, predict
 
     # -- running statements -----------------------------------------------
@@ -1038,7 +1046,8 @@ class Run:
         self.check_log_state(set((ev['table'], ev['item']) for ev in events))
 
     def state_with_revisions_at(self, ev):
-        return TRACK[ev['table']][0] == 'all' and ev['action'] != 'truncate'
+        return ev['table'] in TRACK and TRACK[ev['table']][0] == 'all' \
+            and ev['action'] != 'truncate'
 
     def check_log_state(self, touched):
         st = self.state

@@ -27,8 +27,11 @@ CREATE TABLE articles (
 );
 SELECT activity_log.track('articles');
 
--- a helper view for the tests: the log without volatile columns
+-- a helper view for the tests: the log of the tables, without volatile
+-- columns (track() and untrack() are recorded too, in the collection
+-- activity_log.tracking: the suite looks at those where it means to)
 CREATE VIEW log AS
 SELECT a.id, a.action, a.collection, a.item, r.data, r.delta
 FROM activity_log.activity a
-LEFT JOIN activity_log.revisions r ON r.activity = a.id;
+LEFT JOIN activity_log.revisions r ON r.activity = a.id
+WHERE a.collection <> 'activity_log.tracking';

@@ -50,6 +50,13 @@
 #define AL_ROW_TRIGGER		"Activity_log_capture"
 #define AL_TRUNCATE_TRIGGER "Activity_log_truncate"
 
+/* The collection of the track and untrack activities, and how they
+ * describe a registration */
+#define AL_TRACKING_COLLECTION "activity_log.tracking"
+#define AL_REGISTRATION_JSON \
+	"pg_catalog.jsonb_build_object('table', t.relid::pg_catalog.text," \
+	" 'mode', t.mode, 'exclude', t.exclude, 'mask', t.mask)::pg_catalog.text"
+
 /* What trigger_state() finds */
 typedef enum ALTriggerState
 {
@@ -75,7 +82,17 @@ typedef struct ALTrackArgs
 	List	   *dropped_names;	/* ddl: the names of those columns */
 	bool		partitions;		/* ddl: partitions created, attached or
 								 * detached */
+	MemoryContext outer;		/* where the results go */
+	List	   *records;		/* ALRecord *: activities to write */
 } ALTrackArgs;
+
+/* A registration changed, to be recorded as an activity */
+typedef struct ALRecord
+{
+	const char *action;			/* "track" or "untrack" */
+	char	   *collection;
+	char	   *what;			/* JSON: the table and its options */
+} ALRecord;
 
 /* What check_capture_run() looks at, and finds */
 typedef struct ALIntactArgs
@@ -495,6 +512,58 @@ ensure_trigger(Oid relid, const char *name, const char *events,
 }
 
 /*
+ * collect_records
+ *		Keep the (collection, description) rows of the last statement as
+ *		activities to record with the given action.  Inside SPI.
+ */
+static void
+collect_records(ALTrackArgs *args, const char *action)
+{
+	MemoryContext oldcxt = MemoryContextSwitchTo(args->outer);
+	uint64		i;
+
+	for (i = 0; i < SPI_processed; i++)
+	{
+		ALRecord   *rec = palloc(sizeof(ALRecord));
+
+		rec->action = action;
+		rec->collection = SPI_getvalue(SPI_tuptable->vals[i],
+									   SPI_tuptable->tupdesc, 1);
+		rec->what = SPI_getvalue(SPI_tuptable->vals[i],
+								 SPI_tuptable->tupdesc, 2);
+		args->records = lappend(args->records, rec);
+	}
+	MemoryContextSwitchTo(oldcxt);
+}
+
+/*
+ * write_records
+ *		Record the registrations that changed as activities: who tracked or
+ *		untracked which table, with which options, is part of the history.
+ *
+ * They are activities of the collection "activity_log.tracking" (the
+ * registry), whose item is the collection tracked or untracked, as
+ * Directus records a change of its own settings on the system collection
+ * that holds them; so they never mix with a table's own history, and, not
+ * being a tracked table's, only admins see them.
+ */
+static void
+write_records(List *records)
+{
+	ListCell   *lc;
+
+	foreach(lc, records)
+	{
+		ALRecord   *rec = lfirst(lc);
+
+		(void) al_insert_activity(rec->action,
+								  CStringGetTextDatum(AL_TRACKING_COLLECTION),
+								  CStringGetTextDatum(rec->collection), false,
+								  CStringGetTextDatum(rec->what), false);
+	}
+}
+
+/*
  * track_writes
  *		The writes of track(), run as the log's owner.
  */
@@ -547,12 +616,17 @@ track_writes(void *arg)
 					 errhint("Pass another collection name, or ask a member of activity_log_admin to track the table.")));
 	}
 
-	al_spi_exec("INSERT INTO activity_log.tracking (relid, collection, mode, exclude, mask)"
+	/* a new registration, or one whose options change, is recorded */
+	al_spi_exec("INSERT INTO activity_log.tracking AS t (relid, collection, mode, exclude, mask)"
 			 " VALUES ($1::pg_catalog.regclass, $2, $3, $4, $5)"
 			 " ON CONFLICT (relid) DO UPDATE"
 			 " SET collection = excluded.collection, mode = excluded.mode,"
-			 " exclude = excluded.exclude, mask = excluded.mask",
-			 5, types, values, NULL, SPI_OK_INSERT);
+			 " exclude = excluded.exclude, mask = excluded.mask"
+			 " WHERE (t.collection, t.mode, t.exclude, t.mask) IS DISTINCT FROM"
+			 " (excluded.collection, excluded.mode, excluded.exclude, excluded.mask)"
+			 " RETURNING t.collection, " AL_REGISTRATION_JSON,
+			 5, types, values, NULL, SPI_OK_INSERT_RETURNING);
+	collect_records(args, "track");
 
 	ensure_trigger(RelationGetRelid(args->rel), AL_ROW_TRIGGER,
 				   "INSERT OR UPDATE OR DELETE", "ROW");
@@ -617,7 +691,10 @@ activity_log_track(PG_FUNCTION_ARGS)
 	check_no_overlap(args.exclude, args.mask);
 
 	args.admin = al_is_admin(GetUserId());
+	args.outer = CurrentMemoryContext;
+	args.records = NIL;
 	al_run_as_log_owner(track_writes, &args);
+	write_records(args.records);
 	table_close(args.rel, NoLock);
 	PG_RETURN_VOID();
 }
@@ -634,10 +711,12 @@ untrack_writes(void *arg)
 	Datum		values[1];
 
 	values[0] = ObjectIdGetDatum(RelationGetRelid(args->rel));
-	al_spi_exec("DELETE FROM activity_log.tracking"
-			 " WHERE relid OPERATOR(pg_catalog.=) $1::pg_catalog.regclass",
-			 1, types, values, NULL, SPI_OK_DELETE);
+	al_spi_exec("DELETE FROM activity_log.tracking t"
+			 " WHERE relid OPERATOR(pg_catalog.=) $1::pg_catalog.regclass"
+			 " RETURNING t.collection, " AL_REGISTRATION_JSON,
+			 1, types, values, NULL, SPI_OK_DELETE_RETURNING);
 	args->found = SPI_processed > 0;
+	collect_records(args, "untrack");
 	if (!args->found)
 		return;
 
@@ -661,6 +740,8 @@ activity_log_untrack(PG_FUNCTION_ARGS)
 
 	check_may_track(PG_GETARG_OID(0));
 	args.rel = table_open(PG_GETARG_OID(0), ShareRowExclusiveLock);
+	args.outer = CurrentMemoryContext;
+	args.records = NIL;
 
 	al_run_as_log_owner(untrack_writes, &args);
 	if (!args.found)
@@ -668,6 +749,7 @@ activity_log_untrack(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("table \"%s\" is not tracked",
 						RelationGetRelationName(args.rel))));
+	write_records(args.records);
 	table_close(args.rel, NoLock);
 	PG_RETURN_VOID();
 }
@@ -684,8 +766,11 @@ drop_writes(void *arg)
 			 " WHERE d.classid OPERATOR(pg_catalog.=)"
 			 " 'pg_catalog.pg_class'::pg_catalog.regclass"
 			 " AND d.objsubid OPERATOR(pg_catalog.=) 0"
-			 " AND d.objid OPERATOR(pg_catalog.=) t.relid::pg_catalog.oid",
-			 0, NULL, NULL, NULL, SPI_OK_DELETE);
+			 " AND d.objid OPERATOR(pg_catalog.=) t.relid::pg_catalog.oid"
+			 " RETURNING t.collection, pg_catalog.jsonb_build_object("
+			 " 'table', d.object_identity, 'dropped', true)::pg_catalog.text",
+			 0, NULL, NULL, NULL, SPI_OK_DELETE_RETURNING);
+	collect_records((ALTrackArgs *) arg, "untrack");
 }
 
 /*
@@ -698,6 +783,8 @@ drop_writes(void *arg)
 Datum
 activity_log_drop_handler(PG_FUNCTION_ARGS)
 {
+	ALTrackArgs targs;
+
 	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
@@ -707,7 +794,10 @@ activity_log_drop_handler(PG_FUNCTION_ARGS)
 	if (!extension_present())
 		PG_RETURN_VOID();
 
-	al_run_as_log_owner(drop_writes, NULL);
+	memset(&targs, 0, sizeof(targs));
+	targs.outer = CurrentMemoryContext;
+	al_run_as_log_owner(drop_writes, &targs);
+	write_records(targs.records);
 	if (!superuser())
 	{
 		ALIntactArgs args;
