@@ -289,7 +289,7 @@ LANGUAGE C;
 CREATE EVENT TRIGGER activity_log_ddl
 	ON ddl_command_end
 	WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE', 'CREATE TRIGGER',
-				 'ALTER TRIGGER')
+				 'ALTER TRIGGER', 'GRANT', 'ALTER DEFAULT PRIVILEGES')
 	EXECUTE FUNCTION @extschema@.ddl_handler();
 
 CREATE VIEW @extschema@.tracked AS

@@ -107,6 +107,10 @@ static void lookup_collection(void *arg);
 static void check_capture_run(void *arg);
 static void check_capture_intact(List *relids);
 static void dropped_trigger_tables(void *arg);
+static void check_grants_run(void *arg);
+static void check_grants(void);
+static bool names_log_schema(List *names);
+static bool grant_touches_log(Node *parsetree);
 static void check_trackable(Relation rel);
 static void check_may_track(Oid relid);
 static Datum default_collection(Relation rel);
@@ -971,6 +975,150 @@ ddl_writes(void *arg)
 }
 
 /*
+ * check_grants_run
+ *		The first privilege on the extension's own objects beyond what the
+ *		install script documents, if any (as the log's owner): on its tables,
+ *		views and sequence nothing but SELECT (table or column), on its
+ *		schema nothing but USAGE, and no default privileges in its schema
+ *		beyond those.
+ */
+static void
+check_grants_run(void *arg)
+{
+	char	  **found = (char **) arg;
+
+	al_spi_exec("SELECT x.what FROM ("
+				" SELECT pg_catalog.format('%s on %s', a.privilege_type,"
+				"  c.oid::pg_catalog.regclass) AS what"
+				" FROM pg_catalog.pg_class c, pg_catalog.aclexplode(c.relacl) a"
+				" WHERE c.relnamespace OPERATOR(pg_catalog.=) $1"
+				" AND a.grantee OPERATOR(pg_catalog.<>) c.relowner"
+				" AND a.privilege_type OPERATOR(pg_catalog.<>) 'SELECT'"
+				" UNION ALL"
+				" SELECT pg_catalog.format('%s on column %s of %s', a.privilege_type,"
+				"  t.attname, c.oid::pg_catalog.regclass)"
+				" FROM pg_catalog.pg_class c"
+				" JOIN pg_catalog.pg_attribute t ON t.attrelid OPERATOR(pg_catalog.=) c.oid,"
+				" pg_catalog.aclexplode(t.attacl) a"
+				" WHERE c.relnamespace OPERATOR(pg_catalog.=) $1"
+				" AND a.grantee OPERATOR(pg_catalog.<>) c.relowner"
+				" AND a.privilege_type OPERATOR(pg_catalog.<>) 'SELECT'"
+				" UNION ALL"
+				" SELECT pg_catalog.format('%s on schema %s', a.privilege_type, n.nspname)"
+				" FROM pg_catalog.pg_namespace n, pg_catalog.aclexplode(n.nspacl) a"
+				" WHERE n.oid OPERATOR(pg_catalog.=) $1"
+				" AND a.grantee OPERATOR(pg_catalog.<>) n.nspowner"
+				" AND a.privilege_type OPERATOR(pg_catalog.<>) 'USAGE'"
+				" UNION ALL"
+				" SELECT pg_catalog.format('%s by default on new objects in schema %s',"
+				"  a.privilege_type, pg_catalog.quote_ident(n.nspname))"
+				" FROM pg_catalog.pg_default_acl d"
+				" JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) d.defaclnamespace,"
+				" pg_catalog.aclexplode(d.defaclacl) a"
+				" WHERE d.defaclnamespace OPERATOR(pg_catalog.=) $1"
+				" AND a.privilege_type OPERATOR(pg_catalog.<>) ALL ('{SELECT,USAGE,EXECUTE}')"
+				") x LIMIT 1",
+				1, (Oid[]) {OIDOID},
+				(Datum[]) {ObjectIdGetDatum(al_catalog()->namespace)},
+				NULL, SPI_OK_SELECT);
+	if (SPI_processed > 0)
+		*found = MemoryContextStrdup(TopTransactionContext,
+									 SPI_getvalue(SPI_tuptable->vals[0],
+												  SPI_tuptable->tupdesc, 1));
+}
+
+/*
+ * names_log_schema
+ *		Does a list of schema names (String nodes) name the log's schema?
+ */
+static bool
+names_log_schema(List *names)
+{
+	char	   *nspname = get_namespace_name(al_catalog()->namespace);
+	ListCell   *lc;
+
+	foreach(lc, names)
+		if (strcmp(strVal(lfirst(lc)), nspname) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * grant_touches_log
+ *		Does a GRANT or ALTER DEFAULT PRIVILEGES concern the extension's
+ *		tables, views, sequence or schema?  (A REVOKE never needs refusing.)
+ */
+static bool
+grant_touches_log(Node *parsetree)
+{
+	GrantStmt  *stmt;
+	ListCell   *lc;
+
+	if (IsA(parsetree, AlterDefaultPrivilegesStmt))
+	{
+		AlterDefaultPrivilegesStmt *ad = (AlterDefaultPrivilegesStmt *) parsetree;
+
+		foreach(lc, ad->options)
+		{
+			DefElem    *opt = lfirst(lc);
+
+			if (strcmp(opt->defname, "schemas") == 0 &&
+				names_log_schema((List *) opt->arg))
+				return ad->action->is_grant;
+		}
+		return false;
+	}
+	stmt = (GrantStmt *) parsetree;
+	if (!stmt->is_grant)
+		return false;
+	if (stmt->targtype == ACL_TARGET_ALL_IN_SCHEMA)
+		return names_log_schema(stmt->objects);
+	if (stmt->targtype != ACL_TARGET_OBJECT)
+		return false;
+	if (stmt->objtype == OBJECT_SCHEMA)
+		return names_log_schema(stmt->objects);
+	if (stmt->objtype != OBJECT_TABLE && stmt->objtype != OBJECT_SEQUENCE)
+		return false;
+	foreach(lc, stmt->objects)
+	{
+		Oid			relid = RangeVarGetRelid((RangeVar *) lfirst(lc), NoLock, true);
+
+		if (OidIsValid(relid) &&
+			get_rel_namespace(relid) == al_catalog()->namespace)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * check_grants
+ *		Refuse a GRANT (or ALTER DEFAULT PRIVILEGES) that gives a privilege
+ *		on the extension's objects beyond what it documents.
+ *
+ * Writes to the log are refused whatever is granted (activity_log.guard),
+ * but some privileges would still let a role break or stall capture for
+ * everyone: UPDATE or USAGE on the id sequence (setval, or burning ids),
+ * REFERENCES (a foreign key into the log takes locks capture waits for and
+ * blocks retention), and INSERT, UPDATE, DELETE or TRUNCATE, each of which
+ * lets a role LOCK a log table against every tracked write.  So the GRANT
+ * itself is refused, for everyone: a superuser who means it can drop the
+ * event trigger.
+ */
+static void
+check_grants(void)
+{
+	char	   *found = NULL;
+
+	al_run_as_log_owner(check_grants_run, &found);
+	if (found != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("cannot grant %s", found),
+				 errdetail("On the objects of activity_log only SELECT (and USAGE on its schema) may be granted: other privileges would let a role lock, block or break the capture of every tracked table."),
+				 errhint("Reading the log needs no grant: see the README's security section.")));
+}
+
+/*
  * activity_log_ddl_handler
  *		SQL: event trigger on ddl_command_end for CREATE TABLE and ALTER TABLE.
  *
@@ -996,6 +1144,13 @@ activity_log_ddl_handler(PG_FUNCTION_ARGS)
 		PG_RETURN_VOID();
 
 	memset(&args, 0, sizeof(args));
+	if (IsA(trigdata->parsetree, GrantStmt) ||
+		IsA(trigdata->parsetree, AlterDefaultPrivilegesStmt))
+	{
+		if (grant_touches_log(trigdata->parsetree))
+			check_grants();
+		PG_RETURN_VOID();
+	}
 	if (IsA(trigdata->parsetree, RenameStmt))
 	{
 		RenameStmt *stmt = (RenameStmt *) trigdata->parsetree;
