@@ -29,7 +29,7 @@ REGRESS = setup capture_insert capture_update capture_delete capture_truncate \
 	record_item_at record_constraints record_registrations hostile_casts hostile_rls hostile_inputs hostile_bypass hostile_grants teardown
 REGRESS_OPTS = --inputdir=$(srcdir)
 ISOLATION = concurrent_update concurrent_tables comment_race ddl_other_session \
-	registry_other_session
+	registry_other_session seal_concurrency
 ISOLATION_OPTS = --load-extension=activity_log
 
 PG_CONFIG ?= pg_config

@@ -156,14 +156,40 @@ CREATE TABLE @extschema@.event_collections (
 COMMENT ON TABLE @extschema@.event_collections IS
 	'Collections an admin opened for log() without tracking a table';
 
--- Tamper evidence (see seal.c): one chained hash per sealed activity
+-- Tamper evidence (see seal.c).  The chain is a list of links; each seals
+-- the activities committed since the one before, by the SHA-256 digest of
+-- each one's canonical bytes, and is hashed together with the link before.
+-- Nothing an ordinary operation does changes a link.
 CREATE TABLE @extschema@.seals (
-	activity bigint PRIMARY KEY,
-	hash bytea NOT NULL
+	seal bigint PRIMARY KEY,		-- the link's place in the chain, from 1
+	activities bigint[] NOT NULL,	-- the activities it seals, in order
+	digests bytea NOT NULL,			-- their digests, 32 bytes each, in order
+	hash bytea NOT NULL,			-- SHA-256(previous hash, digests, the rest)
+	low bigint NOT NULL,			-- every id up to this is sealed or never was
+	upto bigint NOT NULL,			-- the last id handed out when it was made
+	pending xid8[] NOT NULL,		-- transactions running then
+	sealed_at timestamptz NOT NULL
 );
 
 COMMENT ON TABLE @extschema@.seals IS
-	'Hash chain over sealed activity and revisions; written by seal()';
+	'Hash chain over the activity and its revisions; written by seal()';
+
+-- A comment edit or delete is an activity (comment_update, comment_delete)
+-- that says which comment it changed and what its text was before; the
+-- comment's sealed digest stays that of its first text (see seal.c)
+CREATE TABLE @extschema@.comment_edits (
+	activity bigint PRIMARY KEY
+		REFERENCES @extschema@.activity (id) ON DELETE CASCADE,
+	comment bigint NOT NULL,		-- the comment's activity (it may be gone)
+	previous text NOT NULL			-- its text before this edit
+);
+
+-- the edits of a comment, for reading its first text and its latest edit
+CREATE INDEX comment_edits_comment_idx
+	ON @extschema@.comment_edits (comment, activity);
+
+COMMENT ON TABLE @extschema@.comment_edits IS
+	'Which comment a comment_update or comment_delete activity changed, and its text before';
 
 -- pg_dump keeps the history and the registrations
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.activity', '');
@@ -172,16 +198,18 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.revision_store', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.tracking', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.seals', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.event_collections', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.comment_edits', '');
 
 -- Nobody writes the log directly: the capture trigger writes it in C, the
 -- functions as its owner.  Everyone may read it, as far as visible() lets.
 REVOKE ALL ON @extschema@.activity, @extschema@.revision_store,
 	@extschema@.revisions, @extschema@.tracking, @extschema@.seals,
-	@extschema@.event_collections FROM PUBLIC;
+	@extschema@.event_collections, @extschema@.comment_edits FROM PUBLIC;
 REVOKE ALL ON SEQUENCE @extschema@.activity_id_seq FROM PUBLIC;
 GRANT SELECT ON @extschema@.activity, @extschema@.revisions TO PUBLIC;
 GRANT SELECT ON @extschema@.revision_store, @extschema@.tracking,
-	@extschema@.seals, @extschema@.event_collections TO activity_log_admin;
+	@extschema@.seals, @extschema@.event_collections,
+	@extschema@.comment_edits TO activity_log_admin;
 
 ALTER TABLE @extschema@.activity ENABLE ROW LEVEL SECURITY;
 CREATE POLICY visible_activity ON @extschema@.activity
@@ -193,6 +221,13 @@ CREATE POLICY visible_revisions ON @extschema@.revision_store
 	FOR SELECT USING (EXISTS (
 		SELECT FROM @extschema@.activity a
 		WHERE a.id OPERATOR(pg_catalog.=) revision_store.activity
+		  AND @extschema@.visible(a.collection)));
+-- and so is what the edits of a comment record (its earlier texts)
+ALTER TABLE @extschema@.comment_edits ENABLE ROW LEVEL SECURITY;
+CREATE POLICY visible_comment_edits ON @extschema@.comment_edits
+	FOR SELECT USING (EXISTS (
+		SELECT FROM @extschema@.activity a
+		WHERE a.id OPERATOR(pg_catalog.=) comment_edits.activity
 		  AND @extschema@.visible(a.collection)));
 
 -- Append-only: direct writes by anyone but a superuser are refused
@@ -230,6 +265,12 @@ CREATE TRIGGER guard_truncate BEFORE TRUNCATE
 	EXECUTE FUNCTION @extschema@.guard();
 CREATE TRIGGER guard_writes BEFORE INSERT OR UPDATE OR DELETE
 	ON @extschema@.event_collections FOR EACH STATEMENT
+	EXECUTE FUNCTION @extschema@.guard();
+CREATE TRIGGER guard_writes BEFORE INSERT OR UPDATE OR DELETE
+	ON @extschema@.comment_edits FOR EACH STATEMENT
+	EXECUTE FUNCTION @extschema@.guard();
+CREATE TRIGGER guard_truncate BEFORE TRUNCATE
+	ON @extschema@.comment_edits FOR EACH STATEMENT
 	EXECUTE FUNCTION @extschema@.guard();
 CREATE TRIGGER guard_truncate BEFORE TRUNCATE
 	ON @extschema@.event_collections FOR EACH STATEMENT
@@ -554,7 +595,7 @@ LANGUAGE C
 SET search_path = pg_catalog, pg_temp;
 
 COMMENT ON FUNCTION @extschema@.seal() IS
-	'Chains every activity not sealed yet into the hash chain; admins only';
+	'Chains the committed activity not sealed yet into the hash chain; admins only';
 
 CREATE FUNCTION @extschema@.verify()
 RETURNS TABLE (activity bigint, problem text)
@@ -563,4 +604,4 @@ LANGUAGE C
 SET search_path = pg_catalog, pg_temp;
 
 COMMENT ON FUNCTION @extschema@.verify() IS
-	'The first sealed activity changed, deleted or slipped in behind the extension; admins only';
+	'Every sealed activity changed or deleted, every activity slipped in behind the extension, every broken link; admins only';

@@ -115,7 +115,9 @@ SELECT id AS rita2 FROM activity_log.create_comment('articles', '2', 'again') \g
 SELECT activity_log.delete_comment(:rita2);
 COMMIT;
 RESET ROLE;
-SELECT count(*) AS rita_comments FROM activity_log.activity WHERE "user" = 'rita';
+SELECT count(*) FILTER (WHERE action = 'comment') AS rita_comments,
+	   count(*) FILTER (WHERE action = 'comment_delete') AS rita_deletes
+FROM activity_log.activity WHERE "user" = 'rita';
 SELECT comment FROM activity_log.activity WHERE id = :alice_comment;
 
 -- log(): application events with the same context

@@ -11,6 +11,11 @@ SELECT id AS comment FROM activity_log.create_comment('sealed', '1', 'hi') \gset
 SELECT activity_log.seal() > 0 AS sealed_some;
 SELECT activity_log.seal() AS nothing_new;
 SELECT * FROM activity_log.verify();
+-- a link seals activities by digest, and hashes the link before it
+SELECT count(*) > 0 AS links,
+	   bool_and(length(digests) = 32 * cardinality(activities)) AS a_digest_each,
+	   bool_and(length(hash) = 32) AS hashed
+FROM activity_log.seals;
 
 -- an edited activity, an edited revision, a deleted row, a row slipped in
 BEGIN;
@@ -25,10 +30,21 @@ BEGIN;
 DELETE FROM activity_log.activity WHERE id = :first + 7;
 SELECT activity - :first AS at, problem FROM activity_log.verify();
 ROLLBACK;
+-- every problem is reported, not only the first
 BEGIN;
-DELETE FROM activity_log.seals WHERE activity = :first + 7;
+UPDATE activity_log.activity SET "user" = 'mallory' WHERE id IN (:first + 3, :first + 9);
 DELETE FROM activity_log.activity WHERE id = :first + 7;
 SELECT activity - :first AS at, problem FROM activity_log.verify();
+ROLLBACK;
+-- covering the deletion in its link breaks the link's hash
+BEGIN;
+DELETE FROM activity_log.activity WHERE id = :first + 7;
+UPDATE activity_log.seals
+SET activities = array_remove(activities, (:first + 7)::bigint),
+	digests = substr(digests, 1, 32 * (array_position(activities, (:first + 7)::bigint) - 1))
+		|| substr(digests, 32 * array_position(activities, (:first + 7)::bigint) + 1)
+WHERE (:first + 7)::bigint = ANY (activities);
+SELECT problem FROM activity_log.verify();
 ROLLBACK;
 -- an id handed out to a transaction that rolled back, then used behind our back
 BEGIN;
@@ -42,17 +58,65 @@ INSERT INTO activity_log.activity (id, action, collection, item, db_user, transa
 	VALUES (:gap, 'create', 'sealed', '100', 'x', '1');
 SELECT activity = :gap AS in_the_gap, problem FROM activity_log.verify();
 ROLLBACK;
+-- whatever its id: zero, negative
+BEGIN;
+INSERT INTO activity_log.activity (id, action, collection, item, db_user, transaction)
+	VALUES (0, 'create', 'sealed', '0', 'x', '1'), (-5, 'create', 'sealed', '-5', 'x', '1');
+SELECT activity, problem FROM activity_log.verify();
+-- and seal() does not seal them
+SELECT activity_log.seal() AS sealed_after_forgery;
+SELECT activity, problem FROM activity_log.verify();
+ROLLBACK;
 SELECT * FROM activity_log.verify();
 
--- the extension's own changes keep the chain valid
+-- a link taken out of the chain
+INSERT INTO sealed VALUES (102, 'x');
+SELECT activity_log.seal();
+INSERT INTO sealed VALUES (103, 'y');
+SELECT activity_log.seal();
+SELECT max(seal) AS last_link FROM activity_log.seals \gset
+BEGIN;
+DELETE FROM activity_log.seals WHERE seal = :last_link - 1;
+SELECT activity > 0 AS has_activity, problem FROM activity_log.verify();
+ROLLBACK;
+
+-- the extension's own changes keep the chain valid, and comment edits
+-- change no link: every hash stays what it was
+SELECT string_agg(encode(hash, 'hex'), ',' ORDER BY seal) AS hashes_before
+FROM activity_log.seals \gset
 SELECT comment FROM activity_log.update_comment(:comment, 'edited');
 SELECT * FROM activity_log.verify();
+SELECT comment FROM activity_log.update_comment(:comment, 'edited twice');
+SELECT * FROM activity_log.verify();
+-- the edits are activities, and recorded with the text they replaced
+SELECT a.action, a.comment, e.comment = :comment AS of_the_comment, e.previous
+FROM activity_log.activity a JOIN activity_log.comment_edits e ON e.activity = a.id
+WHERE e.comment = :comment ORDER BY a.id;
+-- behind the extension's back: the text, an edit record, the comment
+BEGIN;
+UPDATE activity_log.activity SET comment = 'forged' WHERE id = :comment;
+SELECT activity = :comment AS the_comment, problem FROM activity_log.verify();
+ROLLBACK;
+SELECT activity_log.seal() AS edits_sealed;
+BEGIN;
+UPDATE activity_log.comment_edits SET previous = 'forged' WHERE comment = :comment;
+SELECT activity = :comment AS the_comment, problem FROM activity_log.verify();
+ROLLBACK;
+BEGIN;
+DELETE FROM activity_log.activity WHERE id = :comment;
+SELECT activity = :comment AS the_comment, problem FROM activity_log.verify();
+ROLLBACK;
 SELECT activity_log.delete_comment(:comment);
 SELECT * FROM activity_log.verify();
+SELECT string_agg(encode(hash, 'hex'), ',' ORDER BY seal) = :'hashes_before' AS no_hash_changed
+FROM activity_log.seals WHERE seal <= :last_link;
+SELECT activity_log.seal() AS delete_sealed;
+SELECT * FROM activity_log.verify();
+-- retention deletes sealed rows: it reseals what comes after them
 SELECT activity_log.prune_revisions(1) > 0 AS pruned;
 SELECT * FROM activity_log.verify();
 
--- ... and refuse to work on a chain that does not verify
+-- ... and refuses to work on a chain that does not verify
 UPDATE activity_log.activity SET "user" = 'mallory' WHERE id = :first + 3;
 SELECT activity_log.prune_revisions(1);
 UPDATE activity_log.activity SET "user" = 'postgres' WHERE id = :first + 3;

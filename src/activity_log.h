@@ -201,6 +201,7 @@ typedef struct ALCatalog
 	Oid			revisions;		/* revision_store */
 	Oid			tracking;
 	Oid			tracking_pkey;
+	Oid			seals;
 } ALCatalog;
 
 extern const ALCatalog *al_catalog(void);
@@ -261,7 +262,8 @@ extern bool al_table_visible(Oid relid, Oid roleid);
 extern bool al_collection_visible(const char *collection);
 
 /* seal.c */
-extern void al_seal_check_from(int64 id);
+extern void al_seal_lock(void);
+extern void al_seal_require_intact(void);
 extern void al_reseal_from(int64 id);
 
 /* tracking.c */

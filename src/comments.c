@@ -57,6 +57,8 @@ typedef struct ALCommentArgs
 	Datum		values[2];
 	int			expected;
 	Datum		result;			/* row returned by the statement */
+	int64		edit;			/* change_comment: the edit's activity */
+	Datum		previous;		/* change_comment: the text it replaces */
 } ALCommentArgs;
 
 static void run_returning(void *arg);
@@ -64,6 +66,7 @@ static char *item_text(char **texts, int n);
 static char *stored_item(Relation rel, ALItemKey *key);
 static char *qualified_eq_operator(Oid type);
 static Datum fetch_comment_for_change(int64 id);
+static void record_edit_run(void *arg);
 static Datum change_comment(int64 id, const char *sql, const char *comment,
 							int expected);
 static Datum insert_and_fetch(const char *action, const char *collection,
@@ -436,20 +439,57 @@ fetch_comment_for_change(int64 id)
 }
 
 /*
+ * record_edit_run
+ *		Record which comment an edit changed and its text before, then
+ *		change the comment: args->sql with the comment's id ($1) and the new
+ *		text ($2), or a delete.  As the log owner.
+ */
+static void
+record_edit_run(void *arg)
+{
+	ALCommentArgs *args = (ALCommentArgs *) arg;
+	Oid			types[3] = {INT8OID, INT8OID, TEXTOID};
+	Datum		values[3];
+
+	values[0] = Int64GetDatum(args->edit);
+	values[1] = args->values[0];	/* the comment */
+	values[2] = args->previous;
+	al_spi_exec("INSERT INTO activity_log.comment_edits (activity, comment, previous)"
+				" VALUES ($1, $2, $3)",
+				3, types, values, NULL, SPI_OK_INSERT);
+	run_returning(arg);
+}
+
+/*
  * change_comment
- *		Run an UPDATE or DELETE of comment id as the log owner, once the
- *		caller may change it and the seals from it on verify; seal again.
+ *		Edit (comment is the new text) or delete (comment NULL) comment id,
+ *		once the caller may change it.
  *
- * comment is the new text, or NULL for a delete.  Returns the row the
- * statement returned, if any.
+ * The log is append-only: the edit is an activity of its own
+ * (comment_update or comment_delete, with the editor's context, on the
+ * comment's item), its record in activity_log.comment_edits keeps the text
+ * it replaced, and then the comment row shows the new text (or is gone).
+ * The hash chain is not touched: the comment's digest is that of its first
+ * text, which the first edit's record keeps (see seal.c).  Returns the row
+ * the statement returned, if any.
  */
 static Datum
 change_comment(int64 id, const char *sql, const char *comment, int expected)
 {
 	ALCommentArgs args;
+	HeapTupleHeader row;
+	bool		isnull;
+	Datum		item;
+	int64		edit;
 
-	(void) fetch_comment_for_change(id);
-	al_seal_check_from(id);
+	row = DatumGetHeapTupleHeader(fetch_comment_for_change(id));
+	item = GetAttributeByNum(row, Anum_al_activity_item, &isnull);
+	edit = al_insert_activity(comment != NULL ? "comment_update" : "comment_delete",
+							  GetAttributeByNum(row, Anum_al_activity_collection,
+												&isnull),
+							  item, isnull,
+							  comment != NULL ? CStringGetTextDatum(comment) : (Datum) 0,
+							  comment == NULL);
 
 	memset(&args, 0, sizeof(args));
 	args.sql = sql;
@@ -459,9 +499,10 @@ change_comment(int64 id, const char *sql, const char *comment, int expected)
 	args.types[1] = TEXTOID;
 	if (comment != NULL)
 		args.values[1] = CStringGetTextDatum(comment);
+	args.edit = edit;
+	args.previous = GetAttributeByNum(row, Anum_al_activity_comment, &isnull);
 	args.expected = expected;
-	al_run_as_log_owner(run_returning, &args);
-	al_reseal_from(id);
+	al_run_as_log_owner(record_edit_run, &args);
 	return args.result;
 }
 

@@ -685,7 +685,10 @@ activity_log_prune(PG_FUNCTION_ARGS)
 		" u AS (UPDATE activity_log.revision_store"
 		" SET parent = NULL"
 		" WHERE parent OPERATOR(pg_catalog.=) ANY (SELECT id FROM d))"
-		" SELECT pg_catalog.count(*), pg_catalog.min(id) FROM d";
+		/* a comment whose edit goes is resealed too (see seal.c) */
+		" SELECT pg_catalog.count(*), LEAST(pg_catalog.min(id),"
+		" (SELECT pg_catalog.min(e.comment) FROM activity_log.comment_edits e"
+		"  WHERE e.activity OPERATOR(pg_catalog.=) ANY (SELECT id FROM d))) FROM d";
 	args.nargs = 2;
 	args.types[0] = TIMESTAMPTZOID;
 	args.types[1] = INT4OID;
@@ -695,7 +698,8 @@ activity_log_prune(PG_FUNCTION_ARGS)
 	args.values[1] = Int32GetDatum(batch);
 
 	/* sealed activity is deleted only from a chain that verifies */
-	al_seal_check_from(1);
+	al_seal_lock();
+	al_seal_require_intact();
 	do
 	{
 		CHECK_FOR_INTERRUPTS();
@@ -744,7 +748,8 @@ activity_log_prune_revisions(PG_FUNCTION_ARGS)
 	args.nargs = 1;
 	args.types[0] = INT8OID;
 	args.values[0] = Int64GetDatum(PG_GETARG_INT32(0));
-	al_seal_check_from(1);
+	al_seal_lock();
+	al_seal_require_intact();
 	al_run_as_log_owner(run_count, &args);
 	if (args.result != (Datum) 0)
 		al_reseal_from(DatumGetInt64(args.result));

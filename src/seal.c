@@ -3,27 +3,43 @@
  * seal.c
  *	  Tamper evidence: a hash chain over the log, and its verification.
  *
- * seal() takes every activity row not sealed yet, in id order, together
- * with its revision, and chains it: hash = SHA-256(previous hash ||
- * canonical text of the row).  The hashes are kept in activity_log.seals,
- * one per sealed activity.  verify() recomputes the chain from the first
- * seal and reports the first activity whose content changed, whose row is
- * gone, or which sits inside the sealed range without a seal (inserted
- * behind the extension's back); then, anywhere in the log, a revision
- * whose parent is not there (parent is a link no constraint keeps).
+ * The chain is a list of links (activity_log.seals), appended by seal().
+ * A link seals some activities: it keeps their ids, the SHA-256 digest of
+ * each one's canonical bytes (AL_CANONICAL: the activity row, its revision
+ * and its comment edit record, in PostgreSQL's binary send format, which
+ * depends on no session setting and no server version), and a hash of the
+ * link before it, those digests and the link's own bookkeeping.  So a link
+ * is never rewritten by what happens later, and checking the chain itself
+ * needs no row of the log.
  *
- * The canonical text is a jsonb array of the columns, with the timestamp
- * in UTC, so it depends on no session setting.
+ * Comment edits do not change a link either: an edit or delete of a
+ * comment is an activity of its own (comment_update, comment_delete) with a
+ * record in activity_log.comment_edits of which comment it changed and its
+ * text before.  The canonical bytes of a comment are those of its first
+ * text (the "previous" text of its first edit, if it has one), so its
+ * digest holds however often it is edited; verify() checks in addition that
+ * its current text is that of its latest edit, and that a comment that is
+ * gone was deleted by one.  An edit costs the same at any size of log.
  *
- * Rows must be sealed in an order no late commit can disturb: seal() reads
- * the last activity id handed out, waits until every transaction that was
- * writing the log then has ended (as CREATE INDEX CONCURRENTLY waits), and
- * seals only up to that id; rows that come later get higher ids.
+ * Which activities to seal.  seal() seals what is committed, and waits for
+ * nobody: it reads the last id handed out (upto), then takes a snapshot,
+ * and seals every activity it sees with an id above the "low" mark of the
+ * last link and at most upto, that no link seals yet.  Every id is drawn by
+ * a transaction that already has its transaction id (storage.c), so an id
+ * up to upto that the snapshot does not show belongs to a transaction that
+ * rolled back, or to one running when the snapshot was taken: those are
+ * kept in the link as pending, and their rows are sealed by a later seal()
+ * once they commit.  The low mark moves up to a run's upto once every
+ * transaction pending in that run has ended; below it, every id is sealed
+ * or was never committed.  So verify() can tell a row slipped in behind
+ * the extension's back (whatever its id: not sealed, and at most the last
+ * link's upto, and not of a transaction pending then) from one that is
+ * simply not sealed yet (above upto, or of a pending transaction).
  *
- * The extension's own functions that change sealed rows (comment edits,
- * the retention functions) first verify the chain from the first row they
- * change, refusing if it is broken, and reseal from there afterwards; the
- * part before that row keeps its seals.
+ * seal() and the retention functions (which reseal the links after the
+ * first row they remove: they delete sealed rows) take a lock on the chain
+ * without waiting; the second of two gets an error at once.  Comment edits
+ * and every other operation never touch the chain.
  *
  * Copyright (c) 2026, the activity_log authors
  *
@@ -34,351 +50,616 @@
  */
 #include "postgres.h"
 
+#include "access/transam.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "funcapi.h"
+#include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "storage/lmgr.h"
-#include "storage/lock.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
+#include "utils/snapmgr.h"
 #include "utils/tuplestore.h"
+#include "utils/xid8.h"
 
 #include "activity_log.h"
 #include "compat.h"
 
-/* The canonical text of an activity row and its revision, as bytea */
-#define AL_CANONICAL \
-	"pg_catalog.convert_to(pg_catalog.jsonb_build_array(" \
-	"a.id, a.action, a.\"user\", a.\"timestamp\" AT TIME ZONE 'UTC', a.ip," \
-	" a.user_agent, a.origin, a.collection, a.item, a.comment, a.db_user," \
-	" a.transaction, r.op, r.parent, r.data, r.delta, r.previous_item" \
-	")::pg_catalog.text, 'UTF8')"
+/*
+ * The digest of an activity row a, with its revision r and its own comment
+ * edit record s: SHA-256 of the binary form of a row of those columns, the
+ * comment taken as its first text.
+ */
+#define AL_DIGEST \
+	"pg_catalog.sha256(pg_catalog.record_send(ROW(" \
+	"a.id, a.action, a.\"user\", a.\"timestamp\", a.ip, a.user_agent," \
+	" a.origin, a.collection, a.item," \
+	" CASE WHEN a.action OPERATOR(pg_catalog.=) 'comment' THEN" \
+	"  COALESCE((SELECT e.previous FROM activity_log.comment_edits e" \
+	"   WHERE e.comment OPERATOR(pg_catalog.=) a.id" \
+	"   ORDER BY e.activity LIMIT 1), a.comment)" \
+	" ELSE a.comment END," \
+	" a.db_user, a.transaction, r.op, r.parent, r.data, r.delta," \
+	" r.previous_item, s.comment, s.previous)))"
 
-#define AL_SEAL_BATCH 1000
+/* The tables an activity's digest reads, joined to activity a */
+#define AL_DIGEST_JOINS \
+	" LEFT JOIN activity_log.revision_store r" \
+	" ON r.activity OPERATOR(pg_catalog.=) a.id" \
+	" LEFT JOIN activity_log.comment_edits s" \
+	" ON s.activity OPERATOR(pg_catalog.=) a.id"
 
-/* State of one sealing or checking run (inside al_run_as_log_owner) */
+#define AL_DIGEST_LEN	PG_SHA256_DIGEST_LENGTH
+
+/* At most this many activities per link */
+#define AL_LINK_ROWS	10000
+
+/* The last link of the chain, or what stands for it before the first */
+typedef struct ALLink
+{
+	int64		seal;			/* 0: no link yet */
+	uint8		hash[AL_DIGEST_LEN];
+	int64		low;
+	int64		upto;
+	char	   *pending;		/* xid8[] as text */
+	ArrayType  *pending_array;
+} ALLink;
+
+/* One run of seal() (inside al_run_as_log_owner) */
 typedef struct ALSealRun
 {
-	int64		from;			/* first activity id concerned */
-	int64		upto;			/* seal: last id to seal */
-	int64		count;			/* rows sealed */
-	int64		bad;			/* check: the first bad activity, or 0 */
-	const char *problem;		/* check: what is wrong with it */
+	ALLink		last;
+	int64		upto;			/* the last id handed out before the snapshot */
+	int64		low;			/* the new low mark */
+	char	   *pending;		/* transactions running at the snapshot */
+	Snapshot	snapshot;
+	int64		count;			/* activities sealed */
 } ALSealRun;
 
-static int64 seal_before(int64 id, uint8 *prev);
-static int64 chain_rows(int64 after, int64 upto, uint8 *prev);
-static void check_run(void *arg);
+/* One run of verify(): problems go to a tuplestore, or stop at the first */
+typedef struct ALVerifyRun
+{
+	Tuplestorestate *store;
+	TupleDesc	desc;
+	bool		first_only;
+	bool		found;
+	int64		bad;
+	char	   *problem;
+} ALVerifyRun;
+
+/* Which links reseal_run() makes again */
+typedef struct ALResealRun
+{
+	int64		from;			/* the first activity id whose row changed */
+} ALResealRun;
+
+static void read_last_link(ALLink *link);
+static void link_hash(const uint8 *prev, int64 seal, const char *digests,
+					  int ndigests, int64 low, int64 upto,
+					  const char *pending, uint8 *out);
+static uint64 widen_xid(TransactionId xid, FullTransactionId next);
+static bool pending_ended(ArrayType *pending, Snapshot snapshot);
+static char *running_transactions(Snapshot snapshot);
+static void insert_link(ALSealRun *run, int64 seal, const uint8 *prev,
+						Datum *ids, int n, const char *digests, uint8 *hash);
 static void seal_run(void *arg);
+static void report(ALVerifyRun *run, bool has_id, int64 id,
+				   const char *problem);
+static void verify_links(ALVerifyRun *run);
+static void verify_rows(ALVerifyRun *run);
+static void verify_run(void *arg);
 static void reseal_run(void *arg);
-static void first_bad(ALSealRun *run, const char *sql, int nargs,
-					  Oid *types, Datum *values, const char *problem);
-static void parent_run(void *arg);
-static void last_id_run(void *arg);
 
 PG_FUNCTION_INFO_V1(activity_log_seal);
 PG_FUNCTION_INFO_V1(activity_log_verify);
 
 /*
- * seal_before
- *		The hash of the last seal before id (into prev, 32 zero bytes if
- *		none) and that seal's activity (0 if none).  Inside SPI.
+ * read_last_link
+ *		The last link of the chain (zeros and no pending transaction if the
+ *		chain is empty).  Inside SPI; the result is in the caller's context.
  */
-static int64
-seal_before(int64 id, uint8 *prev)
+static void
+read_last_link(ALLink *link)
 {
-	Oid			types[1] = {INT8OID};
-	Datum		values[1];
 	bool		isnull;
+	MemoryContext spicxt;
+	HeapTuple	tuple;
+	TupleDesc	desc;
 	bytea	   *hash;
 
-	memset(prev, 0, PG_SHA256_DIGEST_LENGTH);
-	values[0] = Int64GetDatum(id);
-	al_spi_exec("SELECT activity, hash FROM activity_log.seals"
-				" WHERE activity OPERATOR(pg_catalog.<) $1"
-				" ORDER BY activity DESC LIMIT 1",
-				1, types, values, NULL, SPI_OK_SELECT);
-	if (SPI_processed == 0)
-		return 0;
-	hash = DatumGetByteaPP(SPI_getbinval(SPI_tuptable->vals[0],
-										 SPI_tuptable->tupdesc, 2, &isnull));
-	if (VARSIZE_ANY_EXHDR(hash) == PG_SHA256_DIGEST_LENGTH)
-		memcpy(prev, VARDATA_ANY(hash), PG_SHA256_DIGEST_LENGTH);
-	return DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
-									   SPI_tuptable->tupdesc, 1, &isnull));
-}
-
-/*
- * chain_rows
- *		Seal the activity rows with after < id <= upto, in id order,
- *		continuing the chain from prev.  Inside SPI; returns the count.
- */
-static int64
-chain_rows(int64 after, int64 upto, uint8 *prev)
-{
-	Oid			types[2] = {INT8OID, INT8OID};
-	Datum		values[2];
-	Portal		portal;
-	int64		count = 0;
-	Datum		ids[AL_SEAL_BATCH];
-	Datum		hashes[AL_SEAL_BATCH];
-
-	values[0] = Int64GetDatum(after);
-	values[1] = Int64GetDatum(upto);
-	portal = SPI_cursor_open_with_args(NULL,
-									   "SELECT a.id, " AL_CANONICAL
-									   " FROM activity_log.activity a"
-									   " LEFT JOIN activity_log.revision_store r"
-									   " ON r.activity OPERATOR(pg_catalog.=) a.id"
-									   " WHERE a.id OPERATOR(pg_catalog.>) $1"
-									   " AND a.id OPERATOR(pg_catalog.<=) $2"
-									   " ORDER BY a.id",
-									   2, types, values, NULL, false, 0);
-	for (;;)
-	{
-		SPITupleTable *tuptable;
-		uint64		n;
-		uint64		i;
-
-		SPI_cursor_fetch(portal, true, AL_SEAL_BATCH);
-		tuptable = SPI_tuptable;
-		n = SPI_processed;
-		if (n == 0)
-			break;
-		for (i = 0; i < n; i++)
-		{
-			bool		isnull;
-			bytea	   *canon;
-			bytea	   *hash = palloc(VARHDRSZ + PG_SHA256_DIGEST_LENGTH);
-
-			ids[i] = SPI_getbinval(tuptable->vals[i], tuptable->tupdesc, 1,
-								   &isnull);
-			canon = DatumGetByteaPP(SPI_getbinval(tuptable->vals[i],
-												  tuptable->tupdesc, 2,
-												  &isnull));
-			SET_VARSIZE(hash, VARHDRSZ + PG_SHA256_DIGEST_LENGTH);
-			al_sha256(prev, PG_SHA256_DIGEST_LENGTH,
-					  (uint8 *) VARDATA_ANY(canon), VARSIZE_ANY_EXHDR(canon),
-					  (uint8 *) VARDATA(hash));
-			memcpy(prev, VARDATA(hash), PG_SHA256_DIGEST_LENGTH);
-			hashes[i] = PointerGetDatum(hash);
-		}
-		{
-			Oid			itypes[2] = {INT8ARRAYOID, BYTEAARRAYOID};
-			Datum		ivalues[2];
-
-			ivalues[0] = PointerGetDatum(construct_array(ids, n, INT8OID, 8,
-														 FLOAT8PASSBYVAL,
-														 TYPALIGN_DOUBLE));
-			ivalues[1] = PointerGetDatum(construct_array(hashes, n, BYTEAOID,
-														 -1, false,
-														 TYPALIGN_INT));
-			al_spi_exec("INSERT INTO activity_log.seals (activity, hash)"
-						" SELECT * FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2))",
-						2, itypes, ivalues, NULL, SPI_OK_INSERT);
-		}
-		SPI_freetuptable(tuptable);
-		count += n;
-	}
-	SPI_cursor_close(portal);
-	return count;
-}
-
-/*
- * check_run
- *		Recompute the chain over the seals with activity >= run->from, and
- *		look for unsealed rows inside the sealed range.  Inside SPI.
- */
-static void
-check_run(void *arg)
-{
-	ALSealRun  *run = (ALSealRun *) arg;
-	Oid			types[1] = {INT8OID};
-	Datum		values[1];
-	uint8		prev[PG_SHA256_DIGEST_LENGTH];
-	uint8		expect[PG_SHA256_DIGEST_LENGTH];
-	Portal		portal;
-	int64		last = 0;
-
-	run->bad = 0;
-	(void) seal_before(run->from, prev);
-	values[0] = Int64GetDatum(run->from);
-	portal = SPI_cursor_open_with_args(NULL,
-									   "SELECT s.activity, s.hash, c.canonical"
-									   " FROM activity_log.seals s"
-									   " LEFT JOIN LATERAL (SELECT " AL_CANONICAL " AS canonical"
-									   "  FROM activity_log.activity a"
-									   "  LEFT JOIN activity_log.revision_store r"
-									   "  ON r.activity OPERATOR(pg_catalog.=) a.id"
-									   "  WHERE a.id OPERATOR(pg_catalog.=) s.activity) c ON true"
-									   " WHERE s.activity OPERATOR(pg_catalog.>=) $1"
-									   " ORDER BY s.activity",
-									   1, types, values, NULL, false, 0);
-	while (run->bad == 0)
-	{
-		uint64		i;
-
-		SPI_cursor_fetch(portal, true, AL_SEAL_BATCH);
-		if (SPI_processed == 0)
-			break;
-		for (i = 0; i < SPI_processed && run->bad == 0; i++)
-		{
-			HeapTuple	tuple = SPI_tuptable->vals[i];
-			TupleDesc	tupdesc = SPI_tuptable->tupdesc;
-			bool		isnull;
-			bytea	   *hash;
-			bytea	   *canon;
-			Datum		value;
-
-			last = DatumGetInt64(SPI_getbinval(tuple, tupdesc, 1, &isnull));
-			hash = DatumGetByteaPP(SPI_getbinval(tuple, tupdesc, 2, &isnull));
-			value = SPI_getbinval(tuple, tupdesc, 3, &isnull);
-			if (isnull)
-			{
-				run->bad = last;
-				run->problem = "deleted";
-				break;
-			}
-			canon = DatumGetByteaPP(value);
-			al_sha256(prev, PG_SHA256_DIGEST_LENGTH,
-					  (uint8 *) VARDATA_ANY(canon), VARSIZE_ANY_EXHDR(canon),
-					  expect);
-			if (VARSIZE_ANY_EXHDR(hash) != PG_SHA256_DIGEST_LENGTH ||
-				memcmp(VARDATA_ANY(hash), expect, PG_SHA256_DIGEST_LENGTH) != 0)
-			{
-				run->bad = last;
-				run->problem = "changed";
-				break;
-			}
-			memcpy(prev, expect, PG_SHA256_DIGEST_LENGTH);
-		}
-		SPI_freetuptable(SPI_tuptable);
-	}
-	SPI_cursor_close(portal);
-	if (run->bad != 0 || last == 0)
-		return;
-
-	/* a row inside the sealed range without a seal was slipped in */
-	{
-		Oid			rtypes[2] = {INT8OID, INT8OID};
-		Datum		rvalues[2];
-
-		rvalues[0] = Int64GetDatum(run->from);
-		rvalues[1] = Int64GetDatum(last);
-		first_bad(run, "SELECT a.id FROM activity_log.activity a"
-				  " WHERE a.id OPERATOR(pg_catalog.>=) $1"
-				  " AND a.id OPERATOR(pg_catalog.<=) $2"
-				  " AND NOT EXISTS (SELECT FROM activity_log.seals s"
-				  "  WHERE s.activity OPERATOR(pg_catalog.=) a.id)"
-				  " ORDER BY a.id LIMIT 1",
-				  2, rtypes, rvalues, "inserted");
-	}
-}
-
-/*
- * first_bad
- *		Run a statement that selects the id of the first activity with a
- *		problem, if any; record it with that problem.  Inside SPI.
- */
-static void
-first_bad(ALSealRun *run, const char *sql, int nargs, Oid *types,
-		  Datum *values, const char *problem)
-{
-	bool		isnull;
-
-	al_spi_exec(sql, nargs, types, values, NULL, SPI_OK_SELECT);
-	if (SPI_processed == 0)
-		return;
-	run->bad = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
-										   SPI_tuptable->tupdesc, 1, &isnull));
-	run->problem = problem;
-}
-
-/*
- * parent_run
- *		Look for a revision whose parent is not in the log (parent is a
- *		soft link; see the install script).  Inside SPI.
- */
-static void
-parent_run(void *arg)
-{
-	first_bad((ALSealRun *) arg,
-			  "SELECT r.activity FROM activity_log.revision_store r"
-			  " WHERE r.parent IS NOT NULL"
-			  " AND NOT EXISTS (SELECT FROM activity_log.revision_store p"
-			  "  WHERE p.activity OPERATOR(pg_catalog.=) r.parent)"
-			  " ORDER BY r.activity LIMIT 1",
-			  0, NULL, NULL, "parent missing");
-}
-
-/*
- * last_id_run
- *		The last activity id handed out so far (as the log owner).
- */
-static void
-last_id_run(void *arg)
-{
-	ALSealRun  *run = (ALSealRun *) arg;
-	bool		isnull;
-
-	al_spi_exec("SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END"
-				" FROM activity_log.activity_id_seq",
+	memset(link, 0, sizeof(ALLink));
+	link->pending = "{}";
+	al_spi_exec("SELECT seal, hash, low, upto, pending::pg_catalog.text, pending"
+				" FROM activity_log.seals ORDER BY seal DESC LIMIT 1",
 				0, NULL, NULL, NULL, SPI_OK_SELECT);
-	run->upto = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
-											SPI_tuptable->tupdesc, 1, &isnull));
+	if (SPI_processed == 0)
+		return;
+	tuple = SPI_tuptable->vals[0];
+	desc = SPI_tuptable->tupdesc;
+	link->seal = DatumGetInt64(SPI_getbinval(tuple, desc, 1, &isnull));
+	hash = DatumGetByteaPP(SPI_getbinval(tuple, desc, 2, &isnull));
+	if (VARSIZE_ANY_EXHDR(hash) == AL_DIGEST_LEN)
+		memcpy(link->hash, VARDATA_ANY(hash), AL_DIGEST_LEN);
+	link->low = DatumGetInt64(SPI_getbinval(tuple, desc, 3, &isnull));
+	link->upto = DatumGetInt64(SPI_getbinval(tuple, desc, 4, &isnull));
+	spicxt = MemoryContextSwitchTo(CurTransactionContext);
+	link->pending = SPI_getvalue(tuple, desc, 5);
+	link->pending_array = DatumGetArrayTypePCopy(SPI_getbinval(tuple, desc, 6,
+															   &isnull));
+	MemoryContextSwitchTo(spicxt);
+}
+
+/*
+ * link_hash
+ *		The hash of a link: SHA-256 of the previous link's hash, the digests
+ *		of its activities, and its place and bookkeeping as text.
+ */
+static void
+link_hash(const uint8 *prev, int64 seal, const char *digests, int ndigests,
+		  int64 low, int64 upto, const char *pending, uint8 *out)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	appendBinaryStringInfo(&buf, digests, ndigests * AL_DIGEST_LEN);
+	appendStringInfo(&buf, INT64_FORMAT " " INT64_FORMAT " " INT64_FORMAT " %s",
+					 seal, low, upto, pending);
+	al_sha256(prev, AL_DIGEST_LEN, (uint8 *) buf.data, buf.len, out);
+	pfree(buf.data);
+}
+
+/*
+ * widen_xid
+ *		A running transaction's 32-bit id as a full (xid8) one.
+ */
+static uint64
+widen_xid(TransactionId xid, FullTransactionId next)
+{
+	uint32		epoch = EpochFromFullTransactionId(next);
+
+	if (xid > XidFromFullTransactionId(next) && epoch > 0)
+		epoch--;
+	return U64FromFullTransactionId(FullTransactionIdFromEpochAndXid(epoch, xid));
+}
+
+/*
+ * pending_ended
+ *		Had every transaction of a link's pending list ended when the
+ *		snapshot was taken?
+ */
+static bool
+pending_ended(ArrayType *pending, Snapshot snapshot)
+{
+	Datum	   *xids;
+	int			n;
+	int			i;
+	uint64		xmin = widen_xid(snapshot->xmin, ReadNextFullTransactionId());
+
+	if (pending == NULL)
+		return true;
+	deconstruct_array(pending, XID8OID, sizeof(FullTransactionId),
+					  FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &xids, NULL, &n);
+	for (i = 0; i < n; i++)
+	{
+		FullTransactionId fxid = DatumGetFullTransactionId(xids[i]);
+
+		if (U64FromFullTransactionId(fxid) >= xmin &&
+			XidInMVCCSnapshot(XidFromFullTransactionId(fxid), snapshot))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * running_transactions
+ *		The transactions running when the snapshot was taken, as xid8[]
+ *		text in ascending order: those it lists, and every id from its xmax
+ *		up to the next id to be assigned (a transaction whose id is not
+ *		below xmax is running too; the snapshot does not list it).
+ */
+static char *
+running_transactions(Snapshot snapshot)
+{
+	FullTransactionId next = ReadNextFullTransactionId();
+	uint64	   *xids = palloc(sizeof(uint64) * (snapshot->xcnt + 1));
+	uint64		from = widen_xid(snapshot->xmax, next);
+	uint64		x;
+	StringInfoData buf;
+	int			i,
+				j;
+
+	for (i = 0; i < (int) snapshot->xcnt; i++)
+		xids[i] = widen_xid(snapshot->xip[i], next);
+	/* a few entries: insertion sort */
+	for (i = 1; i < (int) snapshot->xcnt; i++)
+		for (j = i; j > 0 && xids[j - 1] > xids[j]; j--)
+		{
+			uint64		t = xids[j];
+
+			xids[j] = xids[j - 1];
+			xids[j - 1] = t;
+		}
+	initStringInfo(&buf);
+	appendStringInfoChar(&buf, '{');
+	for (i = 0; i < (int) snapshot->xcnt; i++)
+		appendStringInfo(&buf, "%s" UINT64_FORMAT, i > 0 ? "," : "", xids[i]);
+	for (x = from; x < U64FromFullTransactionId(next); x++)
+		appendStringInfo(&buf, "%s" UINT64_FORMAT, buf.len > 1 ? "," : "", x);
+	appendStringInfoChar(&buf, '}');
+	return buf.data;
+}
+
+/*
+ * insert_link
+ *		Append a link sealing ids[0..n) with their digests; its hash goes to
+ *		hash.  Inside SPI.
+ */
+static void
+insert_link(ALSealRun *run, int64 seal, const uint8 *prev, Datum *ids, int n,
+			const char *digests, uint8 *hash)
+{
+	Oid			types[7] = {INT8OID, INT8ARRAYOID, BYTEAOID, BYTEAOID,
+	INT8OID, INT8OID, TEXTOID};
+	Datum		values[7];
+	bytea	   *d = palloc(VARHDRSZ + n * AL_DIGEST_LEN);
+	bytea	   *h = palloc(VARHDRSZ + AL_DIGEST_LEN);
+
+	link_hash(prev, seal, digests, n, run->low, run->upto, run->pending, hash);
+	SET_VARSIZE(d, VARHDRSZ + n * AL_DIGEST_LEN);
+	memcpy(VARDATA(d), digests, n * AL_DIGEST_LEN);
+	SET_VARSIZE(h, VARHDRSZ + AL_DIGEST_LEN);
+	memcpy(VARDATA(h), hash, AL_DIGEST_LEN);
+
+	values[0] = Int64GetDatum(seal);
+	values[1] = PointerGetDatum(construct_array(ids, n, INT8OID, 8,
+												FLOAT8PASSBYVAL,
+												TYPALIGN_DOUBLE));
+	values[2] = PointerGetDatum(d);
+	values[3] = PointerGetDatum(h);
+	values[4] = Int64GetDatum(run->low);
+	values[5] = Int64GetDatum(run->upto);
+	values[6] = CStringGetTextDatum(run->pending);
+	al_spi_exec("INSERT INTO activity_log.seals"
+				" (seal, activities, digests, hash, low, upto, pending, sealed_at)"
+				" VALUES ($1, $2, $3, $4, $5, $6, $7::pg_catalog.xid8[],"
+				" pg_catalog.statement_timestamp())",
+				7, types, values, NULL, SPI_OK_INSERT);
 }
 
 /*
  * seal_run
- *		Seal the rows after the last seal, up to run->upto.  Inside SPI.
+ *		Seal what the snapshot shows committed and no link seals yet.
+ *		Inside SPI.
  */
 static void
 seal_run(void *arg)
 {
 	ALSealRun  *run = (ALSealRun *) arg;
-	uint8		prev[PG_SHA256_DIGEST_LENGTH];
-	int64		last;
+	Oid			types[2] = {INT8OID, INT8OID};
+	Datum		values[2];
+	bool		isnull;
+	Portal		portal;
+	uint8		prev[AL_DIGEST_LEN];
+	int64		seal;
+	Datum	   *ids = palloc(sizeof(Datum) * AL_LINK_ROWS);
+	char	   *digests = palloc(AL_LINK_ROWS * AL_DIGEST_LEN);
 
-	last = seal_before(PG_INT64_MAX, prev);
-	run->count = chain_rows(last, run->upto, prev);
+	read_last_link(&run->last);
+	memcpy(prev, run->last.hash, AL_DIGEST_LEN);
+	seal = run->last.seal;
+
+	/* the last id handed out, then the snapshot (see the file header) */
+	al_spi_exec("SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END"
+				" FROM activity_log.activity_id_seq",
+				0, NULL, NULL, NULL, SPI_OK_SELECT);
+	run->upto = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
+											SPI_tuptable->tupdesc, 1,
+											&isnull));
+	run->snapshot = RegisterSnapshot(GetLatestSnapshot());
+	run->pending = running_transactions(run->snapshot);
+	if (strcmp(run->pending, "{}") == 0)
+		run->low = run->upto;
+	else if (pending_ended(run->last.pending_array, run->snapshot))
+		run->low = Max(run->last.low, run->last.upto);
+	else
+		run->low = run->last.low;
+	run->low = Min(run->low, run->upto);
+	run->low = Max(run->low, run->last.low);
+
+	values[0] = Int64GetDatum(run->last.low);
+	values[1] = Int64GetDatum(run->upto);
+	PushActiveSnapshot(run->snapshot);
+	portal = SPI_cursor_open_with_args(NULL,
+									   "SELECT a.id, " AL_DIGEST
+									   " FROM activity_log.activity a"
+									   AL_DIGEST_JOINS
+									   " LEFT JOIN (SELECT pg_catalog.unnest(l.activities) AS id"
+									   "  FROM activity_log.seals l"
+									   "  WHERE l.upto OPERATOR(pg_catalog.>) $1) done"
+									   " ON done.id OPERATOR(pg_catalog.=) a.id"
+									   " WHERE a.id OPERATOR(pg_catalog.>) $1"
+									   " AND a.id OPERATOR(pg_catalog.<=) $2"
+									   " AND done.id IS NULL"
+									   " ORDER BY a.id",
+									   2, types, values, NULL, true, 0);
+	for (;;)
+	{
+		uint64		i;
+		uint64		n;
+
+		SPI_cursor_fetch(portal, true, AL_LINK_ROWS);
+		n = SPI_processed;
+		if (n == 0)
+			break;
+		for (i = 0; i < n; i++)
+		{
+			bytea	   *digest;
+
+			ids[i] = SPI_getbinval(SPI_tuptable->vals[i],
+								   SPI_tuptable->tupdesc, 1, &isnull);
+			digest = DatumGetByteaPP(SPI_getbinval(SPI_tuptable->vals[i],
+												   SPI_tuptable->tupdesc, 2,
+												   &isnull));
+			memcpy(digests + i * AL_DIGEST_LEN, VARDATA_ANY(digest),
+				   AL_DIGEST_LEN);
+		}
+		SPI_freetuptable(SPI_tuptable);
+		insert_link(run, ++seal, prev, ids, (int) n, digests, prev);
+		run->count += n;
+	}
+	SPI_cursor_close(portal);
+	PopActiveSnapshot();
+
+	/* nothing new, but the marks moved: a link without activities */
+	if (run->count == 0 &&
+		(run->low != run->last.low || run->upto != run->last.upto ||
+		 strcmp(run->pending, run->last.pending) != 0))
+		insert_link(run, ++seal, prev, ids, 0, digests, prev);
+	UnregisterSnapshot(run->snapshot);
+}
+
+/*
+ * al_seal_lock
+ *		Take the chain for seal() or retention, without waiting: two of
+ *		them at once would write links from the same last one.
+ */
+void
+al_seal_lock(void)
+{
+	if (!ConditionalLockRelationOid(al_catalog()->seals,
+									ShareUpdateExclusiveLock))
+		ereport(ERROR,
+				(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
+				 errmsg("the activity log's hash chain is being extended or resealed by another session"),
+				 errdetail("seal(), prune() and prune_revisions() run one at a time."),
+				 errhint("Try again once the other transaction has ended.")));
 }
 
 /*
  * activity_log_seal
  *		SQL: activity_log.seal() RETURNS bigint
  *
- * Chains every activity row not sealed yet; returns how many it sealed.
+ * Seals the committed activity not sealed yet; returns how many it sealed.
  */
 Datum
 activity_log_seal(PG_FUNCTION_ARGS)
 {
 	ALSealRun	run;
-	LOCKTAG		tag;
 
 	al_check_admin("seal or verify the activity log");
+	al_seal_lock();
 	memset(&run, 0, sizeof(run));
-	al_run_as_log_owner(last_id_run, &run);
-
-	/* wait for every transaction that may still commit an id <= upto */
-	SET_LOCKTAG_RELATION(tag, MyDatabaseId, al_catalog()->activity);
-	WaitForLockers(tag, ShareLock, false);
-
 	al_run_as_log_owner(seal_run, &run);
 	PG_RETURN_INT64(run.count);
+}
+
+/*
+ * report
+ *		One problem found by verify().
+ */
+static void
+report(ALVerifyRun *run, bool has_id, int64 id, const char *problem)
+{
+	Datum		values[2];
+	bool		nulls[2] = {!has_id, false};
+
+	if (run->found && run->first_only)
+		return;
+	if (!run->found)
+	{
+		run->bad = id;
+		run->problem = MemoryContextStrdup(CurTransactionContext, problem);
+	}
+	run->found = true;
+	if (run->store == NULL)
+		return;
+	values[0] = Int64GetDatum(id);
+	values[1] = CStringGetTextDatum(problem);
+	tuplestore_putvalues(run->store, run->desc, values, nulls);
+}
+
+/*
+ * verify_links
+ *		Recompute the chain of links: each hash from the one before, its
+ *		digests and its bookkeeping.  Inside SPI.
+ */
+static void
+verify_links(ALVerifyRun *run)
+{
+	uint8		prev[AL_DIGEST_LEN];
+	int64		expect = 1;
+	Portal		portal;
+
+	memset(prev, 0, AL_DIGEST_LEN);
+	portal = SPI_cursor_open_with_args(NULL,
+									   "SELECT seal, activities[1], digests,"
+									   " pg_catalog.cardinality(activities), hash,"
+									   " low, upto, pending::pg_catalog.text"
+									   " FROM activity_log.seals ORDER BY seal",
+									   0, NULL, NULL, NULL, true, 0);
+	for (;;)
+	{
+		uint64		i;
+
+		SPI_cursor_fetch(portal, true, 16);
+		if (SPI_processed == 0)
+			break;
+		for (i = 0; i < SPI_processed; i++)
+		{
+			HeapTuple	tuple = SPI_tuptable->vals[i];
+			TupleDesc	desc = SPI_tuptable->tupdesc;
+			bool		isnull;
+			bool		noid;
+			int64		seal = DatumGetInt64(SPI_getbinval(tuple, desc, 1, &isnull));
+			int64		first = DatumGetInt64(SPI_getbinval(tuple, desc, 2, &noid));
+			bytea	   *digests = DatumGetByteaPP(SPI_getbinval(tuple, desc, 3, &isnull));
+			int			n = DatumGetInt32(SPI_getbinval(tuple, desc, 4, &isnull));
+			bytea	   *hash = DatumGetByteaPP(SPI_getbinval(tuple, desc, 5, &isnull));
+			uint8		want[AL_DIGEST_LEN];
+
+			if (seal != expect)
+				report(run, false, 0, "seal missing");
+			expect = seal + 1;
+			if (VARSIZE_ANY_EXHDR(digests) != (Size) n * AL_DIGEST_LEN)
+			{
+				report(run, !noid, first, "seal changed");
+				continue;
+			}
+			link_hash(prev, seal, VARDATA_ANY(digests), n,
+					  DatumGetInt64(SPI_getbinval(tuple, desc, 6, &isnull)),
+					  DatumGetInt64(SPI_getbinval(tuple, desc, 7, &isnull)),
+					  SPI_getvalue(tuple, desc, 8), want);
+			if (VARSIZE_ANY_EXHDR(hash) != AL_DIGEST_LEN ||
+				memcmp(VARDATA_ANY(hash), want, AL_DIGEST_LEN) != 0)
+				report(run, !noid, first, "seal changed");
+			/* go on from the stored hash, to find what else is wrong */
+			if (VARSIZE_ANY_EXHDR(hash) == AL_DIGEST_LEN)
+				memcpy(prev, VARDATA_ANY(hash), AL_DIGEST_LEN);
+		}
+		SPI_freetuptable(SPI_tuptable);
+	}
+	SPI_cursor_close(portal);
+}
+
+/*
+ * verify_rows
+ *		Check every sealed activity against its digest (and a comment's text
+ *		against its latest edit), every activity no link seals against the
+ *		last link's marks, and every revision's parent.  Inside SPI.
+ */
+static void
+verify_rows(ALVerifyRun *run)
+{
+	ALLink		last;
+	Oid			types[3] = {INT8OID, INT8OID, TEXTOID};
+	Datum		values[3];
+	Portal		portal;
+
+	read_last_link(&last);
+	values[0] = Int64GetDatum(last.low);
+	values[1] = Int64GetDatum(last.upto);
+	values[2] = CStringGetTextDatum(last.pending);
+	portal = SPI_cursor_open_with_args(NULL,
+									   "SELECT id, problem FROM ("
+	/* sealed rows: there and unchanged, or gone as a deleted comment */
+									   " SELECT u.id, CASE"
+									   "  WHEN a.id IS NULL THEN CASE WHEN"
+									   "   e.action IS NOT DISTINCT FROM 'comment_delete'"
+									   "   THEN NULL ELSE 'deleted' END"
+									   "  WHEN " AL_DIGEST " OPERATOR(pg_catalog.<>)"
+									   "   pg_catalog.substr(l.digests,"
+									   "   ((u.n - 1) * 32 + 1)::pg_catalog.int4, 32)"
+									   "   THEN 'changed'"
+									   "  WHEN e.action IS NOT NULL AND (e.action OPERATOR(pg_catalog.=) 'comment_delete'"
+									   "   OR a.comment IS DISTINCT FROM e.comment)"
+									   "   THEN 'changed'"
+									   "  END AS problem"
+									   " FROM activity_log.seals l,"
+									   " pg_catalog.unnest(l.activities) WITH ORDINALITY u(id, n)"
+									   " LEFT JOIN activity_log.activity a"
+									   " ON a.id OPERATOR(pg_catalog.=) u.id"
+									   AL_DIGEST_JOINS
+									   " LEFT JOIN LATERAL (SELECT x.action, x.comment"
+									   "  FROM activity_log.comment_edits c"
+									   "  JOIN activity_log.activity x"
+									   "  ON x.id OPERATOR(pg_catalog.=) c.activity"
+									   "  WHERE c.comment OPERATOR(pg_catalog.=) u.id"
+									   "  ORDER BY c.activity DESC LIMIT 1) e ON true"
+									   " UNION ALL"
+	/* rows no link seals that one should: slipped in behind our back */
+									   " SELECT a.id, 'inserted'"
+									   " FROM activity_log.activity a"
+									   " LEFT JOIN (SELECT pg_catalog.unnest(activities) AS id"
+									   "  FROM activity_log.seals) d"
+									   " ON d.id OPERATOR(pg_catalog.=) a.id"
+									   " WHERE d.id IS NULL"
+									   " AND a.id OPERATOR(pg_catalog.<=) $2"
+									   " AND NOT (a.id OPERATOR(pg_catalog.>) $1"
+									   "  AND a.transaction OPERATOR(pg_catalog.=) ANY ($3::pg_catalog.xid8[]))"
+									   " UNION ALL"
+	/* parent is a soft link (see the install script) */
+									   " SELECT r.activity, 'parent missing'"
+									   " FROM activity_log.revision_store r"
+									   " WHERE r.parent IS NOT NULL"
+									   " AND NOT EXISTS (SELECT FROM activity_log.revision_store p"
+									   "  WHERE p.activity OPERATOR(pg_catalog.=) r.parent)"
+									   ") problems WHERE problem IS NOT NULL"
+									   " ORDER BY id, problem",
+									   3, types, values, NULL, true, 0);
+	for (;;)
+	{
+		uint64		i;
+
+		SPI_cursor_fetch(portal, true, 1000);
+		if (SPI_processed == 0)
+			break;
+		for (i = 0; i < SPI_processed; i++)
+		{
+			bool		isnull;
+
+			report(run, true,
+				   DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[i],
+											   SPI_tuptable->tupdesc, 1,
+											   &isnull)),
+				   SPI_getvalue(SPI_tuptable->vals[i],
+								SPI_tuptable->tupdesc, 2));
+		}
+		SPI_freetuptable(SPI_tuptable);
+		if (run->found && run->first_only)
+			break;
+	}
+	SPI_cursor_close(portal);
+}
+
+/*
+ * verify_run
+ *		The links, then the rows.  Inside SPI.
+ */
+static void
+verify_run(void *arg)
+{
+	ALVerifyRun *run = (ALVerifyRun *) arg;
+
+	verify_links(run);
+	if (!(run->found && run->first_only))
+		verify_rows(run);
 }
 
 /*
  * activity_log_verify
  *		SQL: activity_log.verify() RETURNS TABLE (activity bigint, problem text)
  *
- * The first sealed activity that was changed or deleted, or an unsealed
- * one inside the sealed range; no row when the chain holds.
+ * Every problem found, by activity: a sealed activity "changed" or
+ * "deleted", one "inserted" behind the extension's back, a link "seal
+ * changed" (its first activity) or "seal missing" (no activity), a revision
+ * whose "parent missing".  No row when the log verifies.
  */
 Datum
 activity_log_verify(PG_FUNCTION_ARGS)
 {
-	ALSealRun	run;
+	ALVerifyRun run;
 	ReturnSetInfo *rsinfo;
 
 	al_check_admin("seal or verify the activity log");
@@ -386,86 +667,144 @@ activity_log_verify(PG_FUNCTION_ARGS)
 	rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 
 	memset(&run, 0, sizeof(run));
-	run.from = 1;
-	al_run_as_log_owner(check_run, &run);
-	if (run.bad == 0)
-		al_run_as_log_owner(parent_run, &run);
-	if (run.bad != 0)
-	{
-		Datum		values[2];
-		bool		nulls[2] = {false, false};
-
-		values[0] = Int64GetDatum(run.bad);
-		values[1] = CStringGetTextDatum(run.problem);
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-	}
+	run.store = rsinfo->setResult;
+	run.desc = rsinfo->setDesc;
+	al_run_as_log_owner(verify_run, &run);
 	return (Datum) 0;
 }
 
 /*
- * al_seal_check_from
- *		Before the extension changes sealed rows from activity id on:
- *		refuse if the chain from there does not verify.
+ * al_seal_require_intact
+ *		Before the extension changes sealed rows (retention): refuse if the
+ *		log does not verify.
  */
 void
-al_seal_check_from(int64 id)
+al_seal_require_intact(void)
 {
-	ALSealRun	run;
+	ALVerifyRun run;
 
 	memset(&run, 0, sizeof(run));
-	run.from = id;
-	al_run_as_log_owner(check_run, &run);
-	if (run.bad != 0)
+	run.first_only = true;
+	al_run_as_log_owner(verify_run, &run);
+	if (run.found)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),
-				 errmsg("the activity log does not verify: activity " INT64_FORMAT " was %s",
-						run.bad, run.problem),
+				 errmsg("the activity log does not verify: %s at activity " INT64_FORMAT,
+						run.problem, run.bad),
 				 errhint("Investigate with activity_log.verify() before changing sealed activity.")));
 }
 
 /*
  * reseal_run
- *		Drop the seals from run->from on and seal those rows again.
+ *		Make again every link that may seal an activity with id >= from:
+ *		the activities still there, their digests now, and the hashes from
+ *		there on.  Inside SPI.
  */
 static void
 reseal_run(void *arg)
 {
-	ALSealRun  *run = (ALSealRun *) arg;
+	ALResealRun *run = (ALResealRun *) arg;
 	Oid			types[1] = {INT8OID};
 	Datum		values[1];
-	uint8		prev[PG_SHA256_DIGEST_LENGTH];
-	Datum		max;
 	bool		isnull;
-	int64		upto;
-	int64		after;
+	Datum		first;
+	uint8		prev[AL_DIGEST_LEN];
+	Portal		portal;
 
 	values[0] = Int64GetDatum(run->from);
-	al_spi_exec("SELECT max(activity) FROM activity_log.seals"
-				" WHERE activity OPERATOR(pg_catalog.>=) $1",
+	al_spi_exec("SELECT min(l.seal) FROM activity_log.seals l"
+				" WHERE EXISTS (SELECT FROM pg_catalog.unnest(l.activities) x"
+				"  WHERE x OPERATOR(pg_catalog.>=) $1)",
 				1, types, values, NULL, SPI_OK_SELECT);
-	max = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1,
-						&isnull);
+	first = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1,
+						  &isnull);
 	if (isnull)
-		return;					/* nothing sealed there */
-	upto = DatumGetInt64(max);
-	after = seal_before(run->from, prev);
-	al_spi_exec("DELETE FROM activity_log.seals"
-				" WHERE activity OPERATOR(pg_catalog.>=) $1",
-				1, types, values, NULL, SPI_OK_DELETE);
-	run->count = chain_rows(after, upto, prev);
+		return;					/* no link seals such a row */
+
+	memset(prev, 0, AL_DIGEST_LEN);
+	values[0] = first;
+	al_spi_exec("SELECT hash FROM activity_log.seals"
+				" WHERE seal OPERATOR(pg_catalog.=) ($1 OPERATOR(pg_catalog.-) 1)",
+				1, types, values, NULL, SPI_OK_SELECT);
+	if (SPI_processed > 0)
+	{
+		bytea	   *hash = DatumGetByteaPP(SPI_getbinval(SPI_tuptable->vals[0],
+														 SPI_tuptable->tupdesc,
+														 1, &isnull));
+
+		if (VARSIZE_ANY_EXHDR(hash) == AL_DIGEST_LEN)
+			memcpy(prev, VARDATA_ANY(hash), AL_DIGEST_LEN);
+	}
+
+	/* each link in turn: its surviving activities, their digests now */
+	portal = SPI_cursor_open_with_args(NULL,
+									   "SELECT l.seal, l.low, l.upto, l.pending::pg_catalog.text,"
+									   " k.ids, k.digests"
+									   " FROM activity_log.seals l,"
+									   " LATERAL (SELECT"
+									   "  COALESCE(pg_catalog.array_agg(a.id ORDER BY u.n), '{}') AS ids,"
+									   "  COALESCE(pg_catalog.string_agg(" AL_DIGEST ", ''::pg_catalog.bytea ORDER BY u.n),"
+									   "  ''::pg_catalog.bytea) AS digests"
+									   "  FROM pg_catalog.unnest(l.activities) WITH ORDINALITY u(id, n)"
+									   "  JOIN activity_log.activity a ON a.id OPERATOR(pg_catalog.=) u.id"
+									   AL_DIGEST_JOINS ") k"
+									   " WHERE l.seal OPERATOR(pg_catalog.>=) $1"
+									   " ORDER BY l.seal",
+									   1, types, values, NULL, false, 0);
+	for (;;)
+	{
+		uint64		i;
+		uint64		n;
+		SPITupleTable *tuptable;
+
+		SPI_cursor_fetch(portal, true, 16);
+		n = SPI_processed;
+		if (n == 0)
+			break;
+		tuptable = SPI_tuptable;	/* the UPDATEs below replace it */
+		for (i = 0; i < n; i++)
+		{
+			HeapTuple	tuple = tuptable->vals[i];
+			TupleDesc	desc = tuptable->tupdesc;
+			int64		seal = DatumGetInt64(SPI_getbinval(tuple, desc, 1, &isnull));
+			bytea	   *digests = DatumGetByteaPP(SPI_getbinval(tuple, desc, 6, &isnull));
+			uint8		hash[AL_DIGEST_LEN];
+			bytea	   *h = palloc(VARHDRSZ + AL_DIGEST_LEN);
+			Oid			utypes[4] = {INT8OID, INT8ARRAYOID, BYTEAOID, BYTEAOID};
+			Datum		uvalues[4];
+
+			link_hash(prev, seal, VARDATA_ANY(digests),
+					  VARSIZE_ANY_EXHDR(digests) / AL_DIGEST_LEN,
+					  DatumGetInt64(SPI_getbinval(tuple, desc, 2, &isnull)),
+					  DatumGetInt64(SPI_getbinval(tuple, desc, 3, &isnull)),
+					  SPI_getvalue(tuple, desc, 4), hash);
+			SET_VARSIZE(h, VARHDRSZ + AL_DIGEST_LEN);
+			memcpy(VARDATA(h), hash, AL_DIGEST_LEN);
+			uvalues[0] = Int64GetDatum(seal);
+			uvalues[1] = SPI_getbinval(tuple, desc, 5, &isnull);
+			uvalues[2] = PointerGetDatum(digests);
+			uvalues[3] = PointerGetDatum(h);
+			al_spi_exec("UPDATE activity_log.seals"
+						" SET activities = $2, digests = $3, hash = $4"
+						" WHERE seal OPERATOR(pg_catalog.=) $1",
+						4, utypes, uvalues, NULL, SPI_OK_UPDATE);
+			memcpy(prev, hash, AL_DIGEST_LEN);
+		}
+		SPI_freetuptable(tuptable);
+	}
+	SPI_cursor_close(portal);
 }
 
 /*
  * al_reseal_from
- *		After the extension changed sealed rows from activity id on: seal
- *		them again.
+ *		After retention deleted sealed rows (or their revisions) from
+ *		activity id on: make their links again, and every later one.
  */
 void
 al_reseal_from(int64 id)
 {
-	ALSealRun	run;
+	ALResealRun run;
 
-	memset(&run, 0, sizeof(run));
 	run.from = id;
 	al_run_as_log_owner(reseal_run, &run);
 }

@@ -101,6 +101,7 @@ static Oid	lookup_relation(Oid nsp, const char *name);
 static void storage_invalidate(Datum arg, Oid relid);
 static void storage_xact_callback(XactEvent event, void *arg);
 static ALLogState *log_open(void);
+static int64 next_activity_id(ALLogState *state);
 static void log_open_table(ALLogTable *table, Oid relid, Oid seqid,
 						   int natts);
 static void log_close(ALLogState *state);
@@ -159,6 +160,7 @@ al_catalog(void)
 		catalog.revisions = lookup_relation(nsp, "revision_store");
 		catalog.tracking = lookup_relation(nsp, "tracking");
 		catalog.tracking_pkey = lookup_relation(nsp, "tracking_pkey");
+		catalog.seals = lookup_relation(nsp, "seals");
 		catalog_valid = true;
 	}
 	return &catalog;
@@ -370,6 +372,22 @@ log_insert(ALLogState *state, ALLogTable *table, HeapTuple tuple)
 }
 
 /*
+ * next_activity_id
+ *		Draw the next activity id.
+ *
+ * The transaction gets its id first (a captured change already has one):
+ * seal() relies on every activity id having been drawn by a transaction
+ * that already had its transaction id, so that a transaction it sees
+ * neither committed nor running cannot hold an id it has handed out.
+ */
+static int64
+next_activity_id(ALLogState *state)
+{
+	(void) GetTopFullTransactionId();
+	return nextval_internal(state->activity.seqid, false);
+}
+
+/*
  * al_reserve_activity_id
  *		Hand out an activity id now, for a row formed and written later in
  *		this transaction (al_form_activity with that id).
@@ -380,9 +398,7 @@ log_insert(ALLogState *state, ALLogTable *table, HeapTuple tuple)
 int64
 al_reserve_activity_id(void)
 {
-	ALLogState *state = log_open();
-
-	return nextval_internal(state->activity.seqid, false);
+	return next_activity_id(log_open());
 }
 
 /*
@@ -403,7 +419,7 @@ al_form_activity(int64 id, const char *action, Datum collection,
 	bool		nulls[Natts_al_activity];
 
 	if (id == 0)
-		id = nextval_internal(state->activity.seqid, false);
+		id = next_activity_id(state);
 
 	values[Anum_al_activity_id - 1] = Int64GetDatum(id);
 	nulls[Anum_al_activity_id - 1] = false;

@@ -1017,7 +1017,7 @@ check_grants_run(void *arg)
 				" pg_catalog.aclexplode(d.defaclacl) a"
 				" WHERE d.defaclnamespace OPERATOR(pg_catalog.=) $1"
 				" AND a.privilege_type OPERATOR(pg_catalog.<>) ALL ('{SELECT,USAGE,EXECUTE}')"
-				") x LIMIT 1",
+				") x ORDER BY x.what LIMIT 1",
 				1, (Oid[]) {OIDOID},
 				(Datum[]) {ObjectIdGetDatum(al_catalog()->namespace)},
 				NULL, SPI_OK_SELECT);

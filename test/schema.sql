@@ -138,7 +138,7 @@ SELECT set_eq(
        WHERE e.extname = 'activity_log'$$,
     ARRAY['activity_log.activity', 'activity_log.activity_id_seq',
           'activity_log.revision_store', 'activity_log.tracking', 'activity_log.seals',
-          'activity_log.event_collections'],
+          'activity_log.event_collections', 'activity_log.comment_edits'],
     'the log tables, their sequences and tracking are extension configuration (dumped by pg_dump)');
 SELECT ok(
     (SELECT 'activity_log.activity'::regclass = ANY (extconfig)
@@ -148,7 +148,7 @@ SELECT ok(
     'activity, revisions and their sequences are in pg_extension.extconfig');
 SELECT is(
     (SELECT array_length(extcondition, 1) FROM pg_extension WHERE extname = 'activity_log'),
-    6,
+    7,
     'every configuration relation has a (dump everything) condition');
 
 -- The view and the functions ---------------------------------------------
