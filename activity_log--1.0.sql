@@ -171,6 +171,10 @@ CREATE TABLE @extschema@.seals (
 	sealed_at timestamptz NOT NULL
 );
 
+-- digests do not compress, nor do ids by much: both are stored as they are
+ALTER TABLE @extschema@.seals ALTER COLUMN digests SET STORAGE EXTERNAL,
+	ALTER COLUMN activities SET STORAGE EXTERNAL;
+
 COMMENT ON TABLE @extschema@.seals IS
 	'Hash chain over the activity and its revisions; written by seal()';
 

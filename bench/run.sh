@@ -20,6 +20,8 @@
 #   BENCH_MEM_ROWS         rows of the memory UPDATE (1000000; tiny 10000)
 #   BENCH_READ_ROWS        rows inserted through capture for the read path (1000000; tiny 10000)
 #   BENCH_PGBENCH_SECONDS  duration of each single-row pgbench run (8; tiny 1)
+#   BENCH_CHAIN_SMALL, BENCH_CHAIN_LARGE  sizes of the logs the hash chain is measured on
+#                          (10000 and 1000000; tiny 1000 and 10000)
 #   BENCH_MEM_SYSTEMS      systems of the memory test ("a b d")
 #   BENCH_RESULTS          where to write the results (bench/RESULTS.md; tiny: a temp file)
 #
@@ -396,6 +398,16 @@ for rep in $(seq 1 "$REPS"); do
 done
 
 # ---------------------------------------------------------------------------
+# The hash chain and comment edits (bench/chain.sh)
+# ---------------------------------------------------------------------------
+source "$BENCH_DIR/chain.sh"
+if [ "$TINY" = 1 ]; then
+	chain_run "${BENCH_CHAIN_SMALL:-1000}" "${BENCH_CHAIN_LARGE:-10000}"
+else
+	chain_run "${BENCH_CHAIN_SMALL:-10000}" "${BENCH_CHAIN_LARGE:-1000000}"
+fi
+
+# ---------------------------------------------------------------------------
 # Report
 # ---------------------------------------------------------------------------
 q -c "CREATE TABLE benchres.raw (metric text, system text, rep int, value double precision)" \
@@ -410,8 +422,10 @@ cat "$WORK/human.txt"
 echo
 echo "Targets:"
 cat "$WORK/targets.txt"
+echo "$CHAIN_TARGETS"
 echo
 cat "$WORK/bench.txt"
+cat "$WORK/chain.txt"
 echo "BENCH wall_time seconds=$WALL"
 
 if [ "$TINY" = 1 ]; then
@@ -448,16 +462,28 @@ fi
 	cat "$WORK/human.txt"
 	echo '```'
 	echo
+	echo "## Hash chain and comment edits"
+	echo
+	echo "Per log size (activity rows at the end): the first seal() of the whole log; seal() of"
+	echo "10,000 new changes, per new row (median of 3); one update_comment() and one"
+	echo "delete_comment() of an old, sealed comment (median of 5); verify() of the whole log."
+	echo
+	echo '```text'
+	printf '%s' "$CHAIN_TABLE"
+	echo '```'
+	echo
 	echo "## Targets"
 	echo
 	echo '```text'
 	cat "$WORK/targets.txt"
+	echo "$CHAIN_TARGETS"
 	echo '```'
 	echo
 	echo "## Machine-readable"
 	echo
 	echo '```text'
 	cat "$WORK/bench.txt"
+	cat "$WORK/chain.txt"
 	echo "BENCH wall_time seconds=$WALL"
 	echo '```'
 	echo

@@ -61,6 +61,7 @@
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
+#include "nodes/pg_list.h"
 #include "utils/tuplestore.h"
 #include "utils/xid8.h"
 
@@ -118,15 +119,21 @@ typedef struct ALSealRun
 	int64		count;			/* activities sealed */
 } ALSealRun;
 
-/* One run of verify(): problems go to a tuplestore, or stop at the first */
+/* A problem verify() found */
+typedef struct ALProblem
+{
+	bool		has_id;
+	int64		id;
+	char	   *problem;
+} ALProblem;
+
+/* One run of verify(): every problem, or only the first */
 typedef struct ALVerifyRun
 {
-	Tuplestorestate *store;
-	TupleDesc	desc;
+	MemoryContext cxt;			/* where the problems go */
 	bool		first_only;
 	bool		found;
-	int64		bad;
-	char	   *problem;
+	List	   *problems;		/* ALProblem * */
 } ALVerifyRun;
 
 /* Which links reseal_run() makes again */
@@ -147,7 +154,10 @@ static void insert_link(ALSealRun *run, int64 seal, const uint8 *prev,
 static void seal_run(void *arg);
 static void report(ALVerifyRun *run, bool has_id, int64 id,
 				   const char *problem);
+static int	problem_cmp(const ListCell *a, const ListCell *b);
 static void verify_links(ALVerifyRun *run);
+static void verify_link_rows(ALVerifyRun *run, Datum activities,
+							 bytea *digests);
 static void verify_rows(ALVerifyRun *run);
 static void verify_run(void *arg);
 static void reseal_run(void *arg);
@@ -337,10 +347,10 @@ static void
 seal_run(void *arg)
 {
 	ALSealRun  *run = (ALSealRun *) arg;
-	Oid			types[2] = {INT8OID, INT8OID};
-	Datum		values[2];
+	Oid			types[3] = {INT8OID, INT8OID, INT8OID};
+	Datum		values[3];
 	bool		isnull;
-	Portal		portal;
+	SPIPlanPtr	plan;
 	uint8		prev[AL_DIGEST_LEN];
 	int64		seal;
 	Datum	   *ids = palloc(sizeof(Datum) * AL_LINK_ROWS);
@@ -368,28 +378,46 @@ seal_run(void *arg)
 	run->low = Min(run->low, run->upto);
 	run->low = Max(run->low, run->last.low);
 
+	/*
+	 * The rows in id order, a link's worth at a time: each batch is a short
+	 * index range scan, whatever the size of the log.
+	 */
+	plan = SPI_prepare("SELECT a.id, " AL_DIGEST
+					   " FROM activity_log.activity a"
+	/* the joins, with the id range too: merge joins of three range scans */
+					   " LEFT JOIN activity_log.revision_store r"
+					   " ON r.activity OPERATOR(pg_catalog.=) a.id"
+					   " AND r.activity OPERATOR(pg_catalog.>) $1"
+					   " AND r.activity OPERATOR(pg_catalog.<=) $2"
+					   " LEFT JOIN activity_log.comment_edits s"
+					   " ON s.activity OPERATOR(pg_catalog.=) a.id"
+					   " AND s.activity OPERATOR(pg_catalog.>) $1"
+					   " AND s.activity OPERATOR(pg_catalog.<=) $2"
+					   " LEFT JOIN (SELECT pg_catalog.unnest(l.activities) AS id"
+					   "  FROM activity_log.seals l"
+					   "  WHERE l.upto OPERATOR(pg_catalog.>) $3) done"
+					   " ON done.id OPERATOR(pg_catalog.=) a.id"
+					   " WHERE a.id OPERATOR(pg_catalog.>) $1"
+					   " AND a.id OPERATOR(pg_catalog.<=) $2"
+					   " AND done.id IS NULL"
+					   " ORDER BY a.id LIMIT " CppAsString2(AL_LINK_ROWS),
+					   3, types);
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
 	values[0] = Int64GetDatum(run->last.low);
 	values[1] = Int64GetDatum(run->upto);
+	values[2] = Int64GetDatum(run->last.low);
 	PushActiveSnapshot(run->snapshot);
-	portal = SPI_cursor_open_with_args(NULL,
-									   "SELECT a.id, " AL_DIGEST
-									   " FROM activity_log.activity a"
-									   AL_DIGEST_JOINS
-									   " LEFT JOIN (SELECT pg_catalog.unnest(l.activities) AS id"
-									   "  FROM activity_log.seals l"
-									   "  WHERE l.upto OPERATOR(pg_catalog.>) $1) done"
-									   " ON done.id OPERATOR(pg_catalog.=) a.id"
-									   " WHERE a.id OPERATOR(pg_catalog.>) $1"
-									   " AND a.id OPERATOR(pg_catalog.<=) $2"
-									   " AND done.id IS NULL"
-									   " ORDER BY a.id",
-									   2, types, values, NULL, true, 0);
 	for (;;)
 	{
 		uint64		i;
 		uint64		n;
+		int			rc;
 
-		SPI_cursor_fetch(portal, true, AL_LINK_ROWS);
+		/* read-only: in the snapshot pushed above */
+		rc = SPI_execute_plan(plan, values, NULL, true, 0);
+		if (rc != SPI_OK_SELECT)
+			elog(ERROR, "SPI_execute_plan returned %s", SPI_result_code_string(rc));
 		n = SPI_processed;
 		if (n == 0)
 			break;
@@ -405,12 +433,15 @@ seal_run(void *arg)
 			memcpy(digests + i * AL_DIGEST_LEN, VARDATA_ANY(digest),
 				   AL_DIGEST_LEN);
 		}
+		values[0] = ids[n - 1];
 		SPI_freetuptable(SPI_tuptable);
 		insert_link(run, ++seal, prev, ids, (int) n, digests, prev);
 		run->count += n;
+		if (n < AL_LINK_ROWS)
+			break;
 	}
-	SPI_cursor_close(portal);
 	PopActiveSnapshot();
+	SPI_freeplan(plan);
 
 	/* nothing new, but the marks moved: a link without activities */
 	if (run->count == 0 &&
@@ -462,22 +493,36 @@ activity_log_seal(PG_FUNCTION_ARGS)
 static void
 report(ALVerifyRun *run, bool has_id, int64 id, const char *problem)
 {
-	Datum		values[2];
-	bool		nulls[2] = {!has_id, false};
+	MemoryContext oldcxt;
+	ALProblem  *p;
 
 	if (run->found && run->first_only)
 		return;
-	if (!run->found)
-	{
-		run->bad = id;
-		run->problem = MemoryContextStrdup(CurTransactionContext, problem);
-	}
 	run->found = true;
-	if (run->store == NULL)
-		return;
-	values[0] = Int64GetDatum(id);
-	values[1] = CStringGetTextDatum(problem);
-	tuplestore_putvalues(run->store, run->desc, values, nulls);
+	oldcxt = MemoryContextSwitchTo(run->cxt);
+	p = palloc(sizeof(ALProblem));
+	p->has_id = has_id;
+	p->id = id;
+	p->problem = pstrdup(problem);
+	run->problems = lappend(run->problems, p);
+	MemoryContextSwitchTo(oldcxt);
+}
+
+/*
+ * problem_cmp
+ *		Problems by activity (those of no activity first), then by name.
+ */
+static int
+problem_cmp(const ListCell *a, const ListCell *b)
+{
+	ALProblem  *pa = lfirst(a);
+	ALProblem  *pb = lfirst(b);
+
+	if (pa->has_id != pb->has_id)
+		return pa->has_id ? 1 : -1;
+	if (pa->id != pb->id)
+		return pa->id < pb->id ? -1 : 1;
+	return strcmp(pa->problem, pb->problem);
 }
 
 /*
@@ -544,10 +589,67 @@ verify_links(ALVerifyRun *run)
 }
 
 /*
+ * verify_link_rows
+ *		Check the activities of one link against its digests: each is there
+ *		and unchanged (and a comment's text is that of its latest edit), or
+ *		gone as a deleted comment.  Inside SPI.
+ */
+static void
+verify_link_rows(ALVerifyRun *run, Datum activities, bytea *digests)
+{
+	Oid			types[1] = {INT8ARRAYOID};
+	uint64		i;
+	int			n = (int) (VARSIZE_ANY_EXHDR(digests) / AL_DIGEST_LEN);
+
+	al_spi_exec("SELECT u.n, u.id, a.id IS NOT NULL, " AL_DIGEST ","
+				" e.action, a.comment IS DISTINCT FROM e.comment"
+				" FROM pg_catalog.unnest($1) WITH ORDINALITY u(id, n)"
+				" LEFT JOIN activity_log.activity a"
+				" ON a.id OPERATOR(pg_catalog.=) u.id"
+				AL_DIGEST_JOINS
+				" LEFT JOIN LATERAL (SELECT x.action, x.comment"
+				"  FROM activity_log.comment_edits c"
+				"  JOIN activity_log.activity x"
+				"  ON x.id OPERATOR(pg_catalog.=) c.activity"
+				"  WHERE c.comment OPERATOR(pg_catalog.=) u.id"
+				"  ORDER BY c.activity DESC LIMIT 1) e ON true",
+				1, types, &activities, NULL, SPI_OK_SELECT);
+	for (i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	tuple = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		bool		isnull;
+		bool		noedit;
+		int64		ord = DatumGetInt64(SPI_getbinval(tuple, desc, 1, &isnull));
+		int64		id = DatumGetInt64(SPI_getbinval(tuple, desc, 2, &isnull));
+		bool		present = DatumGetBool(SPI_getbinval(tuple, desc, 3, &isnull));
+		Datum		edit = SPI_getbinval(tuple, desc, 5, &noedit);
+		bool		deleted_by_edit = !noedit &&
+			strcmp(TextDatumGetCString(edit), "comment_delete") == 0;
+		bytea	   *digest;
+
+		if (!present)
+		{
+			if (!deleted_by_edit)
+				report(run, true, id, "deleted");
+			continue;
+		}
+		digest = DatumGetByteaPP(SPI_getbinval(tuple, desc, 4, &isnull));
+		if (ord > n ||
+			memcmp(VARDATA_ANY(digest),
+				   VARDATA_ANY(digests) + (ord - 1) * AL_DIGEST_LEN,
+				   AL_DIGEST_LEN) != 0 ||
+			deleted_by_edit ||
+			(!noedit && DatumGetBool(SPI_getbinval(tuple, desc, 6, &isnull))))
+			report(run, true, id, "changed");
+	}
+}
+
+/*
  * verify_rows
- *		Check every sealed activity against its digest (and a comment's text
- *		against its latest edit), every activity no link seals against the
- *		last link's marks, and every revision's parent.  Inside SPI.
+ *		Every sealed activity, link by link; then every activity no link
+ *		seals against the last link's marks, and every revision's parent.
+ *		Inside SPI.
  */
 static void
 verify_rows(ALVerifyRun *run)
@@ -557,64 +659,66 @@ verify_rows(ALVerifyRun *run)
 	Datum		values[3];
 	Portal		portal;
 
+	portal = SPI_cursor_open_with_args(NULL,
+									   "SELECT activities, digests FROM activity_log.seals"
+									   " ORDER BY seal",
+									   0, NULL, NULL, NULL, true, 0);
+	for (;;)
+	{
+		SPITupleTable *links;
+		uint64		nlinks;
+		uint64		i;
+
+		SPI_cursor_fetch(portal, true, 4);
+		links = SPI_tuptable;	/* the queries below replace it */
+		nlinks = SPI_processed;
+		if (nlinks == 0)
+			break;
+		for (i = 0; i < nlinks && !(run->found && run->first_only); i++)
+		{
+			bool		isnull;
+
+			verify_link_rows(run,
+							 SPI_getbinval(links->vals[i], links->tupdesc, 1, &isnull),
+							 DatumGetByteaPP(SPI_getbinval(links->vals[i],
+														   links->tupdesc, 2,
+														   &isnull)));
+		}
+		SPI_freetuptable(links);
+		if (run->found && run->first_only)
+			break;
+	}
+	SPI_cursor_close(portal);
+	if (run->found && run->first_only)
+		return;
+
 	read_last_link(&last);
 	values[0] = Int64GetDatum(last.low);
 	values[1] = Int64GetDatum(last.upto);
 	values[2] = CStringGetTextDatum(last.pending);
-	portal = SPI_cursor_open_with_args(NULL,
-									   "SELECT id, problem FROM ("
-	/* sealed rows: there and unchanged, or gone as a deleted comment */
-									   " SELECT u.id, CASE"
-									   "  WHEN a.id IS NULL THEN CASE WHEN"
-									   "   e.action IS NOT DISTINCT FROM 'comment_delete'"
-									   "   THEN NULL ELSE 'deleted' END"
-									   "  WHEN " AL_DIGEST " OPERATOR(pg_catalog.<>)"
-									   "   pg_catalog.substr(l.digests,"
-									   "   ((u.n - 1) * 32 + 1)::pg_catalog.int4, 32)"
-									   "   THEN 'changed'"
-									   "  WHEN e.action IS NOT NULL AND (e.action OPERATOR(pg_catalog.=) 'comment_delete'"
-									   "   OR a.comment IS DISTINCT FROM e.comment)"
-									   "   THEN 'changed'"
-									   "  END AS problem"
-									   " FROM activity_log.seals l,"
-									   " pg_catalog.unnest(l.activities) WITH ORDINALITY u(id, n)"
-									   " LEFT JOIN activity_log.activity a"
-									   " ON a.id OPERATOR(pg_catalog.=) u.id"
-									   AL_DIGEST_JOINS
-									   " LEFT JOIN LATERAL (SELECT x.action, x.comment"
-									   "  FROM activity_log.comment_edits c"
-									   "  JOIN activity_log.activity x"
-									   "  ON x.id OPERATOR(pg_catalog.=) c.activity"
-									   "  WHERE c.comment OPERATOR(pg_catalog.=) u.id"
-									   "  ORDER BY c.activity DESC LIMIT 1) e ON true"
-									   " UNION ALL"
+	al_spi_exec("SELECT id, problem FROM ("
 	/* rows no link seals that one should: slipped in behind our back */
-									   " SELECT a.id, 'inserted'"
-									   " FROM activity_log.activity a"
-									   " LEFT JOIN (SELECT pg_catalog.unnest(activities) AS id"
-									   "  FROM activity_log.seals) d"
-									   " ON d.id OPERATOR(pg_catalog.=) a.id"
-									   " WHERE d.id IS NULL"
-									   " AND a.id OPERATOR(pg_catalog.<=) $2"
-									   " AND NOT (a.id OPERATOR(pg_catalog.>) $1"
-									   "  AND a.transaction OPERATOR(pg_catalog.=) ANY ($3::pg_catalog.xid8[]))"
-									   " UNION ALL"
+				" SELECT a.id, 'inserted' AS problem"
+				" FROM activity_log.activity a"
+				" LEFT JOIN (SELECT pg_catalog.unnest(activities) AS id"
+				"  FROM activity_log.seals) d"
+				" ON d.id OPERATOR(pg_catalog.=) a.id"
+				" WHERE d.id IS NULL"
+				" AND a.id OPERATOR(pg_catalog.<=) $2"
+				" AND NOT (a.id OPERATOR(pg_catalog.>) $1"
+				"  AND a.transaction OPERATOR(pg_catalog.=) ANY ($3::pg_catalog.xid8[]))"
+				" UNION ALL"
 	/* parent is a soft link (see the install script) */
-									   " SELECT r.activity, 'parent missing'"
-									   " FROM activity_log.revision_store r"
-									   " WHERE r.parent IS NOT NULL"
-									   " AND NOT EXISTS (SELECT FROM activity_log.revision_store p"
-									   "  WHERE p.activity OPERATOR(pg_catalog.=) r.parent)"
-									   ") problems WHERE problem IS NOT NULL"
-									   " ORDER BY id, problem",
-									   3, types, values, NULL, true, 0);
-	for (;;)
+				" SELECT r.activity, 'parent missing'"
+				" FROM activity_log.revision_store r"
+				" WHERE r.parent IS NOT NULL"
+				" AND NOT EXISTS (SELECT FROM activity_log.revision_store p"
+				"  WHERE p.activity OPERATOR(pg_catalog.=) r.parent)"
+				") problems",
+				3, types, values, NULL, SPI_OK_SELECT);
 	{
 		uint64		i;
 
-		SPI_cursor_fetch(portal, true, 1000);
-		if (SPI_processed == 0)
-			break;
 		for (i = 0; i < SPI_processed; i++)
 		{
 			bool		isnull;
@@ -626,11 +730,7 @@ verify_rows(ALVerifyRun *run)
 				   SPI_getvalue(SPI_tuptable->vals[i],
 								SPI_tuptable->tupdesc, 2));
 		}
-		SPI_freetuptable(SPI_tuptable);
-		if (run->found && run->first_only)
-			break;
 	}
-	SPI_cursor_close(portal);
 }
 
 /*
@@ -661,15 +761,26 @@ activity_log_verify(PG_FUNCTION_ARGS)
 {
 	ALVerifyRun run;
 	ReturnSetInfo *rsinfo;
+	ListCell   *lc;
 
 	al_check_admin("seal or verify the activity log");
 	al_init_materialized_srf(fcinfo);
 	rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 
 	memset(&run, 0, sizeof(run));
-	run.store = rsinfo->setResult;
-	run.desc = rsinfo->setDesc;
+	run.cxt = CurrentMemoryContext;
 	al_run_as_log_owner(verify_run, &run);
+	list_sort(run.problems, problem_cmp);
+	foreach(lc, run.problems)
+	{
+		ALProblem  *p = lfirst(lc);
+		Datum		values[2];
+		bool		nulls[2] = {!p->has_id, false};
+
+		values[0] = Int64GetDatum(p->id);
+		values[1] = CStringGetTextDatum(p->problem);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
 	return (Datum) 0;
 }
 
@@ -684,13 +795,15 @@ al_seal_require_intact(void)
 	ALVerifyRun run;
 
 	memset(&run, 0, sizeof(run));
+	run.cxt = CurrentMemoryContext;
 	run.first_only = true;
 	al_run_as_log_owner(verify_run, &run);
 	if (run.found)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),
 				 errmsg("the activity log does not verify: %s at activity " INT64_FORMAT,
-						run.problem, run.bad),
+						((ALProblem *) linitial(run.problems))->problem,
+						((ALProblem *) linitial(run.problems))->id),
 				 errhint("Investigate with activity_log.verify() before changing sealed activity.")));
 }
 
