@@ -479,15 +479,15 @@ change_comment(int64 id, const char *sql, const char *comment, int expected)
 	ALCommentArgs args;
 	HeapTupleHeader row;
 	bool		isnull;
+	Datum		collection;
 	Datum		item;
 	int64		edit;
 
 	row = DatumGetHeapTupleHeader(fetch_comment_for_change(id));
+	collection = GetAttributeByNum(row, Anum_al_activity_collection, &isnull);
 	item = GetAttributeByNum(row, Anum_al_activity_item, &isnull);
 	edit = al_insert_activity(comment != NULL ? "comment_update" : "comment_delete",
-							  GetAttributeByNum(row, Anum_al_activity_collection,
-												&isnull),
-							  item, isnull,
+							  collection, item, isnull,
 							  comment != NULL ? CStringGetTextDatum(comment) : (Datum) 0,
 							  comment == NULL);
 
