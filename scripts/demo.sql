@@ -43,5 +43,6 @@ SELECT id, action, collection, item FROM activity_log.log('login', 'directus_use
 SELECT id, action, "user", item
 FROM activity_log.list_activity('{"filter": {"collection": {"_eq": "articles"}, "action": {"_in": ["update", "comment"]}}, "sort": "-id"}');
 
-\echo '== GET /activity/1 as JSON'
-SELECT jsonb_pretty(activity_log.activity_json(1));
+\echo '== GET /activity/:id as JSON, for the first change of articles'
+SELECT jsonb_pretty(activity_log.activity_json((SELECT min(id) FROM activity_log.activity
+                                                WHERE collection = 'articles')));
