@@ -643,6 +643,7 @@ verify_link_rows(ALVerifyRun *run, Datum activities, bytea *digests)
 			(!noedit && DatumGetBool(SPI_getbinval(tuple, desc, 6, &isnull))))
 			report(run, true, id, "changed");
 	}
+	SPI_freetuptable(SPI_tuptable);
 }
 
 /*
