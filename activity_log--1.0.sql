@@ -243,42 +243,23 @@ LANGUAGE C;
 COMMENT ON FUNCTION @extschema@.guard() IS
 	'Trigger function refusing direct writes to the log tables';
 
-CREATE TRIGGER guard_writes BEFORE INSERT OR UPDATE OR DELETE
-	ON @extschema@.activity FOR EACH STATEMENT
-	EXECUTE FUNCTION @extschema@.guard();
-CREATE TRIGGER guard_truncate BEFORE TRUNCATE
-	ON @extschema@.activity FOR EACH STATEMENT
-	EXECUTE FUNCTION @extschema@.guard();
-CREATE TRIGGER guard_writes BEFORE INSERT OR UPDATE OR DELETE
-	ON @extschema@.revision_store FOR EACH STATEMENT
-	EXECUTE FUNCTION @extschema@.guard();
-CREATE TRIGGER guard_truncate BEFORE TRUNCATE
-	ON @extschema@.revision_store FOR EACH STATEMENT
-	EXECUTE FUNCTION @extschema@.guard();
-CREATE TRIGGER guard_writes BEFORE INSERT OR UPDATE OR DELETE
-	ON @extschema@.tracking FOR EACH STATEMENT
-	EXECUTE FUNCTION @extschema@.guard();
-CREATE TRIGGER guard_writes BEFORE INSERT OR UPDATE OR DELETE
-	ON @extschema@.seals FOR EACH STATEMENT
-	EXECUTE FUNCTION @extschema@.guard();
-CREATE TRIGGER guard_truncate BEFORE TRUNCATE
-	ON @extschema@.seals FOR EACH STATEMENT
-	EXECUTE FUNCTION @extschema@.guard();
-CREATE TRIGGER guard_truncate BEFORE TRUNCATE
-	ON @extschema@.tracking FOR EACH STATEMENT
-	EXECUTE FUNCTION @extschema@.guard();
-CREATE TRIGGER guard_writes BEFORE INSERT OR UPDATE OR DELETE
-	ON @extschema@.event_collections FOR EACH STATEMENT
-	EXECUTE FUNCTION @extschema@.guard();
-CREATE TRIGGER guard_writes BEFORE INSERT OR UPDATE OR DELETE
-	ON @extschema@.comment_edits FOR EACH STATEMENT
-	EXECUTE FUNCTION @extschema@.guard();
-CREATE TRIGGER guard_truncate BEFORE TRUNCATE
-	ON @extschema@.comment_edits FOR EACH STATEMENT
-	EXECUTE FUNCTION @extschema@.guard();
-CREATE TRIGGER guard_truncate BEFORE TRUNCATE
-	ON @extschema@.event_collections FOR EACH STATEMENT
-	EXECUTE FUNCTION @extschema@.guard();
+-- the same two guard triggers on every log table
+DO $$
+DECLARE
+	t text;
+BEGIN
+	FOREACH t IN ARRAY ARRAY['activity', 'revision_store', 'tracking', 'seals',
+							 'event_collections', 'comment_edits']
+	LOOP
+		EXECUTE pg_catalog.format('CREATE TRIGGER guard_writes'
+			' BEFORE INSERT OR UPDATE OR DELETE ON @extschema@.%I'
+			' FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.guard()', t);
+		EXECUTE pg_catalog.format('CREATE TRIGGER guard_truncate'
+			' BEFORE TRUNCATE ON @extschema@.%I'
+			' FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.guard()', t);
+	END LOOP;
+END
+$$;
 -- the guard of the registrations also invalidates every cached registration
 -- (see security.c), so it fires for every writer, replicas included
 ALTER TABLE @extschema@.tracking ENABLE ALWAYS TRIGGER guard_writes;

@@ -9,14 +9,6 @@ CREATE ROLE hb_admin IN ROLE activity_log_admin;
 CREATE SCHEMA hb AUTHORIZATION hb_owner;
 GRANT USAGE ON SCHEMA hb TO PUBLIC;
 GRANT CREATE ON SCHEMA hb TO hb_admin;
-CREATE FUNCTION hb_try(q text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-	EXECUTE q;
-	RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-	RETURN SQLSTATE || ': ' || SQLERRM;
-END
-$$;
 
 SET ROLE hb_owner;
 CREATE TABLE hb.t (id int PRIMARY KEY, v text);
@@ -27,7 +19,7 @@ SELECT activity_log.track('hb.t');
 SELECT activity_log.track('hb.p');
 INSERT INTO hb.t VALUES (1, 'a');
 
-SELECT c AS command, hb_try(c) AS result FROM unnest(ARRAY[
+SELECT c AS command, try_sql(c) AS result FROM unnest(ARRAY[
 	'ALTER TABLE hb.t DISABLE TRIGGER "Activity_log_capture"',
 	'ALTER TABLE hb.t DISABLE TRIGGER "Activity_log_truncate"',
 	'ALTER TABLE hb.t DISABLE TRIGGER USER',
@@ -50,7 +42,7 @@ SELECT c AS command, hb_try(c) AS result FROM unnest(ARRAY[
 ]) AS c;
 -- in one transaction: disable, write, enable is refused at the first step
 BEGIN;
-SELECT hb_try('ALTER TABLE hb.t DISABLE TRIGGER USER') AS disable_in_transaction;
+SELECT try_sql('ALTER TABLE hb.t DISABLE TRIGGER USER') AS disable_in_transaction;
 UPDATE hb.t SET v = 'b' WHERE id = 1;
 COMMIT;
 RESET ROLE;
@@ -59,7 +51,7 @@ RESET ROLE;
 SET ROLE hb_admin;
 CREATE TABLE hb.a (id int PRIMARY KEY);
 SELECT activity_log.track('hb.a');
-SELECT hb_try('ALTER TABLE hb.a DISABLE TRIGGER "Activity_log_capture"') AS disable_by_admin;
+SELECT try_sql('ALTER TABLE hb.a DISABLE TRIGGER "Activity_log_capture"') AS disable_by_admin;
 SELECT activity_log.untrack('hb.a');
 RESET ROLE;
 
@@ -70,9 +62,9 @@ SELECT action, item FROM activity_log.activity WHERE collection = 'hb.t' ORDER B
 -- untrack() stops it, dropping the table forgets it, and a partition
 -- detached from a tracked table loses its trigger: all allowed
 SET ROLE hb_owner;
-SELECT hb_try('ALTER TABLE hb.p DETACH PARTITION hb.p1') AS detach;
-SELECT hb_try($$SELECT activity_log.untrack('hb.t')$$) AS untrack;
-SELECT hb_try('DROP TABLE hb.p') AS drop_table;
+SELECT try_sql('ALTER TABLE hb.p DETACH PARTITION hb.p1') AS detach;
+SELECT try_sql($$SELECT activity_log.untrack('hb.t')$$) AS untrack;
+SELECT try_sql('DROP TABLE hb.p') AS drop_table;
 RESET ROLE;
 SELECT count(*) AS registrations_left FROM activity_log.tracking WHERE collection IN ('hb.t', 'hb.p');
 
@@ -86,6 +78,5 @@ SELECT activity_log.untrack('hb.t');
 SET client_min_messages = warning;
 DROP SCHEMA hb CASCADE;
 RESET client_min_messages;
-DROP FUNCTION hb_try(text);
 DROP ROLE hb_owner;
 DROP ROLE hb_admin;

@@ -9,16 +9,8 @@ CREATE ROLE hg_mistaken;
 CREATE TABLE hg_t (id int PRIMARY KEY, v text);
 SELECT activity_log.track('hg_t');
 GRANT SELECT, INSERT, UPDATE ON hg_t TO hg_mistaken;
-CREATE FUNCTION hg_try(q text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-	EXECUTE q;
-	RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-	RETURN SQLSTATE || ': ' || SQLERRM;
-END
-$$;
 
-SELECT g AS grant_statement, hg_try(g) AS result FROM unnest(ARRAY[
+SELECT g AS grant_statement, try_sql(g) AS result FROM unnest(ARRAY[
 	'GRANT UPDATE ON SEQUENCE activity_log.activity_id_seq TO hg_mistaken',
 	'GRANT USAGE ON SEQUENCE activity_log.activity_id_seq TO hg_mistaken',
 	'GRANT ALL ON SEQUENCE activity_log.activity_id_seq TO hg_mistaken',
@@ -60,7 +52,7 @@ ALTER EVENT TRIGGER activity_log_ddl DISABLE;
 GRANT UPDATE ON SEQUENCE activity_log.activity_id_seq TO hg_mistaken;
 SET LOCAL ROLE hg_mistaken;
 SELECT setval('activity_log.activity_id_seq', :hg_taken) IS NOT NULL AS reset;
-SELECT hg_try($$INSERT INTO hg_t VALUES (1, 'a')$$) AS tracked_write_after_setval;
+SELECT try_sql($$INSERT INTO hg_t VALUES (1, 'a')$$) AS tracked_write_after_setval;
 ROLLBACK;
 -- (a sequence does not roll back: the superuser repairs it)
 SELECT setval('activity_log.activity_id_seq', (SELECT max(id) FROM activity_log.activity)) > 0 AS repaired;
@@ -76,5 +68,4 @@ REVOKE ALL ON ALL TABLES IN SCHEMA activity_log FROM hg_mistaken;
 REVOKE ALL ON SEQUENCE activity_log.activity_id_seq FROM hg_mistaken;
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA activity_log FROM hg_mistaken;
 DROP TABLE hg_t;
-DROP FUNCTION hg_try(text);
 DROP ROLE hg_mistaken;

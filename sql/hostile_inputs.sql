@@ -14,14 +14,6 @@ CREATE ROLE hi_stranger;
 CREATE ROLE hi_admin IN ROLE activity_log_admin;
 CREATE SCHEMA hi AUTHORIZATION hi_owner;
 GRANT USAGE ON SCHEMA hi TO PUBLIC;
-CREATE FUNCTION hi_try(q text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-	EXECUTE q;
-	RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-	RETURN SQLSTATE || ': ' || regexp_replace(SQLERRM, '[0-9]+', 'N', 'g');
-END
-$$;
 
 SET ROLE hi_owner;
 CREATE TABLE hi.t (id int PRIMARY KEY, v text);
@@ -43,29 +35,29 @@ RESET ROLE;
 SELECT max(id) AS hi_update FROM activity_log.activity
 	WHERE collection = 'hi.t' AND action = 'update' \gset
 SET ROLE hi_reader;
-SELECT hi_try(format('SELECT activity_log.undo_transaction(%L)', :'hi_xact')) AS undo_by_reader;
-SELECT hi_try(format('SELECT activity_log.revert(%s)', :hi_update)) AS revert_by_reader;
+SELECT try_sql(format('SELECT activity_log.undo_transaction(%L)', :'hi_xact')) AS undo_by_reader;
+SELECT try_sql(format('SELECT activity_log.revert(%s)', :hi_update)) AS revert_by_reader;
 RESET ROLE;
 SET ROLE hi_owner;
-SELECT hi_try(format('SELECT activity_log.undo_transaction(%L)', :'hi_xact')) AS undo_by_owner;
+SELECT try_sql(format('SELECT activity_log.undo_transaction(%L)', :'hi_xact')) AS undo_by_owner;
 RESET ROLE;
 
 -- retention refuses what would delete everything
-SELECT hi_try($$SELECT activity_log.prune('-1 day')$$) AS prune_negative;
-SELECT hi_try($$SELECT activity_log.prune('0 seconds')$$) AS prune_zero;
-SELECT hi_try($$SELECT activity_log.prune('-1 mon 40 days')$$) AS prune_positive_mixed; -- positive as PostgreSQL compares intervals
-SELECT hi_try($$SELECT activity_log.prune(NULL)$$) AS prune_null;
-SELECT hi_try($$SELECT activity_log.prune_revisions(0)$$) AS keep_none;
-SELECT hi_try($$SELECT activity_log.prune_revisions(NULL)$$) AS keep_null;
+SELECT try_sql($$SELECT activity_log.prune('-1 day')$$) AS prune_negative;
+SELECT try_sql($$SELECT activity_log.prune('0 seconds')$$) AS prune_zero;
+SELECT try_sql($$SELECT activity_log.prune('-1 mon 40 days')$$) AS prune_positive_mixed; -- positive as PostgreSQL compares intervals
+SELECT try_sql($$SELECT activity_log.prune(NULL)$$) AS prune_null;
+SELECT try_sql($$SELECT activity_log.prune_revisions(0)$$) AS keep_none;
+SELECT try_sql($$SELECT activity_log.prune_revisions(NULL)$$) AS keep_null;
 SELECT count(*) > 0 AS log_still_there FROM activity_log.activity WHERE collection = 'hi.t';
 -- and checks the caller before the argument
 SET ROLE hi_reader;
-SELECT hi_try($$SELECT activity_log.prune('-1 day')$$) AS prune_by_reader;
+SELECT try_sql($$SELECT activity_log.prune('-1 day')$$) AS prune_by_reader;
 RESET ROLE;
 
 -- log(): the alphabet of actions
 SET ROLE hi_reader;
-SELECT a AS action, hi_try(format('SELECT activity_log.log(%L, %L, %L)', a, 'hi.t', '1')) AS result
+SELECT a AS action, try_sql(format('SELECT activity_log.log(%L, %L, %L)', a, 'hi.t', '1')) AS result
 FROM unnest(ARRAY[
 	'viewed', 'export.csv', 'run-report', 'a1_b',
 	E'creat\u0435',			-- Cyrillic e
@@ -81,16 +73,16 @@ RESET ROLE;
 
 -- log(): collections
 SET ROLE hi_stranger;
-SELECT hi_try($$SELECT activity_log.log('viewed', 'hi.t', '1')$$) AS tracked_but_hidden;
-SELECT hi_try($$SELECT activity_log.log('login', 'hi_app', 'x')$$) AS not_opened;
+SELECT try_sql($$SELECT activity_log.log('viewed', 'hi.t', '1')$$) AS tracked_but_hidden;
+SELECT try_sql($$SELECT activity_log.log('login', 'hi_app', 'x')$$) AS not_opened;
 -- squatting the name of a collection before its table is tracked
-SELECT hi_try($$SELECT activity_log.log('viewed', 'hi.later', '1')$$) AS squat;
+SELECT try_sql($$SELECT activity_log.log('viewed', 'hi.later', '1')$$) AS squat;
 RESET ROLE;
 SELECT count(*) AS events_written FROM activity_log.activity
 WHERE collection IN ('hi.t', 'hi_app', 'hi.later') AND action NOT IN ('create', 'update', 'revert');
 -- an admin opens a collection for events; then any role may log there
 SET ROLE hi_stranger;
-SELECT hi_try($$SELECT activity_log.allow_events('hi_app')$$) AS open_by_stranger;
+SELECT try_sql($$SELECT activity_log.allow_events('hi_app')$$) AS open_by_stranger;
 RESET ROLE;
 SET ROLE hi_admin;
 SELECT activity_log.allow_events('hi_app');
@@ -104,7 +96,7 @@ SELECT activity_log.allow_events('hi_app', false);
 SELECT action, collection FROM activity_log.log('maintenance', 'hi_elsewhere', NULL);
 RESET ROLE;
 SET ROLE hi_stranger;
-SELECT hi_try($$SELECT activity_log.log('login', 'hi_app', 'y')$$) AS after_close;
+SELECT try_sql($$SELECT activity_log.log('login', 'hi_app', 'y')$$) AS after_close;
 RESET ROLE;
 SELECT collection FROM activity_log.event_collections;
 
@@ -112,7 +104,6 @@ SELECT activity_log.untrack('hi.t');
 SET client_min_messages = warning;
 DROP SCHEMA hi CASCADE;
 RESET client_min_messages;
-DROP FUNCTION hi_try(text);
 DROP ROLE hi_owner;
 DROP ROLE hi_reader;
 DROP ROLE hi_stranger;

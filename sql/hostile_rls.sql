@@ -73,22 +73,13 @@ SELECT who, count(*) AS policy_calls FROM hr.calls GROUP BY who;
 -- one activity and revert of a hidden revision: as if it did not exist
 SELECT max(id) AS hr_bob_update FROM activity_log.activity
 	WHERE collection = 'hr.notes' AND action = 'update' \gset
-CREATE FUNCTION hr_try(q text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-	EXECUTE q;
-	RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-	RETURN SQLSTATE || ': ' || regexp_replace(SQLERRM, '[0-9]+', 'N');
-END
-$$;
 SET ROLE hr_alice;
-SELECT hr_try(format('SELECT activity_log.get_activity(%s)', :hr_bob_update)) AS get_activity;
-SELECT hr_try(format('SELECT activity_log.activity_json(%s::bigint)', :hr_bob_update)) AS activity_json;
-SELECT hr_try(format('SELECT activity_log.revert(%s)', :hr_bob_update)) AS revert;
+SELECT try_sql(format('SELECT activity_log.get_activity(%s)', :hr_bob_update)) AS get_activity;
+SELECT try_sql(format('SELECT activity_log.activity_json(%s::bigint)', :hr_bob_update)) AS activity_json;
+SELECT try_sql(format('SELECT activity_log.revert(%s)', :hr_bob_update)) AS revert;
 -- nor may she comment on the table whose log she cannot read
-SELECT hr_try($$SELECT activity_log.create_comment('hr.notes', '1', 'mine')$$) AS comment;
+SELECT try_sql($$SELECT activity_log.create_comment('hr.notes', '1', 'mine')$$) AS comment;
 RESET ROLE;
-DROP FUNCTION hr_try(text);
 
 -- the roles that bypass the policies see the whole log of the table
 SET ROLE hr_owner;

@@ -35,3 +35,14 @@ SELECT a.id, a.action, a.collection, a.item, r.data, r.delta
 FROM activity_log.activity a
 LEFT JOIN activity_log.revisions r ON r.activity = a.id
 WHERE a.collection <> 'activity_log.tracking';
+
+-- a helper for the tests: run a statement, say "ok" or its error (SQLSTATE
+-- and message, numbers masked so that no id is printed)
+CREATE FUNCTION try_sql(q text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+	EXECUTE q;
+	RETURN 'ok';
+EXCEPTION WHEN OTHERS THEN
+	RETURN SQLSTATE || ': ' || regexp_replace(SQLERRM, '[0-9]+', 'N', 'g');
+END
+$$;
