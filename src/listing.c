@@ -60,25 +60,26 @@ typedef struct ALField
 	const char *name;
 	Oid			type;
 	bool		is_text;
+	bool		is_key;			/* leads activity_collection_item_idx */
 	const char *sql;			/* the column */
 	const char *text_sql;		/* the column as text, for string operators:
 								 * the text of its JSON form */
 } ALField;
 
 static const ALField al_fields[] = {
-	{"id", INT8OID, false, "a.id", "a.id::pg_catalog.text"},
-	{"action", TEXTOID, true, "a.action", "a.action"},
-	{"user", TEXTOID, true, "a.\"user\"", "a.\"user\""},
-	{"timestamp", TIMESTAMPTZOID, false, "a.\"timestamp\"",
+	{"id", INT8OID, false, false, "a.id", "a.id::pg_catalog.text"},
+	{"action", TEXTOID, true, false, "a.action", "a.action"},
+	{"user", TEXTOID, true, false, "a.\"user\"", "a.\"user\""},
+	{"timestamp", TIMESTAMPTZOID, false, false, "a.\"timestamp\"",
 	"(pg_catalog.to_json(a.\"timestamp\") OPERATOR(pg_catalog.#>>) '{}')"},
-	{"ip", INETOID, false, "a.ip", "pg_catalog.abbrev(a.ip)"},
-	{"user_agent", TEXTOID, true, "a.user_agent", "a.user_agent"},
-	{"origin", TEXTOID, true, "a.origin", "a.origin"},
-	{"collection", TEXTOID, true, "a.collection", "a.collection"},
-	{"item", TEXTOID, true, "a.item", "a.item"},
-	{"comment", TEXTOID, true, "a.comment", "a.comment"},
-	{"db_user", TEXTOID, true, "a.db_user", "a.db_user"},
-	{"transaction", XID8OID, false, "a.transaction",
+	{"ip", INETOID, false, false, "a.ip", "pg_catalog.abbrev(a.ip)"},
+	{"user_agent", TEXTOID, true, false, "a.user_agent", "a.user_agent"},
+	{"origin", TEXTOID, true, false, "a.origin", "a.origin"},
+	{"collection", TEXTOID, true, true, "a.collection", "a.collection"},
+	{"item", TEXTOID, true, true, "a.item", "a.item"},
+	{"comment", TEXTOID, true, false, "a.comment", "a.comment"},
+	{"db_user", TEXTOID, true, false, "a.db_user", "a.db_user"},
+	{"transaction", XID8OID, false, false, "a.transaction",
 	"a.transaction::pg_catalog.text"},
 };
 
@@ -146,6 +147,7 @@ static const ALOperator al_operators[] = {
 typedef struct ALQuery
 {
 	StringInfoData where;		/* conditions, each preceded by " AND " */
+	StringInfoData keys;		/* copies of the key equalities among them */
 	StringInfoData order;		/* ORDER BY list */
 	int			limit_param;	/* 0 when there is no LIMIT */
 	int			offset_param;	/* 0 when there is no OFFSET */
@@ -159,6 +161,7 @@ typedef struct ALQuery
 	Oid		   *types;
 	Datum	   *values;
 	int			depth;			/* current _and/_or nesting */
+	int			or_depth;		/* how many _or lists we are inside */
 } ALQuery;
 
 /* What the statement-running callbacks need */
@@ -201,6 +204,8 @@ static char *scalar_text(JsonbValue *v, const char *path);
 static Datum typed_value(const ALField *field, JsonbValue *v,
 						 const char *path);
 static char *like_pattern(const char *text, char anchor);
+static void add_key(ALQuery *q, const ALField *field, const char *cond);
+static char *where_sql(ALQuery *q);
 static char *list_sql(ALQuery *q);
 static char *object_sql(ALQuery *q);
 static void visible_collections(void *arg);
@@ -247,6 +252,7 @@ query_init(ALQuery *q)
 
 	memset(q, 0, sizeof(ALQuery));
 	initStringInfo(&q->where);
+	initStringInfo(&q->keys);
 	initStringInfo(&q->order);
 	q->maxparams = 16;
 	q->types = palloc(sizeof(Oid) * q->maxparams);
@@ -472,6 +478,8 @@ parse_logical(ALQuery *q, JsonbValue *v, const char *path, bool is_and,
 				 errmsg("%s must be a JSON array of filters", path)));
 
 	appendStringInfoChar(out, '(');
+	if (!is_and)
+		q->or_depth++;
 	it = JsonbIteratorInit(v->val.binary.data);
 	(void) JsonbIteratorNext(&it, &elem, true);
 	while (JsonbIteratorNext(&it, &elem, true) == WJB_ELEM)
@@ -481,6 +489,8 @@ parse_logical(ALQuery *q, JsonbValue *v, const char *path, bool is_and,
 		parse_filter(q, &elem, psprintf("%s[%d]", path, n), out);
 		n++;
 	}
+	if (!is_and)
+		q->or_depth--;
 	if (n == 0)
 		appendStringInfoString(out, "true");
 	appendStringInfoChar(out, ')');
@@ -559,9 +569,15 @@ parse_operator(ALQuery *q, const ALField *field, const ALOperator *op,
 							 errmsg("%s needs a value, not null", path)));
 			}
 			else
-				appendStringInfo(out, "%s %s $%d", field->sql, op->sql,
-								 add_param(q, field->type,
-										   typed_value(field, v, path)));
+			{
+				char	   *cond = psprintf("%s %s $%d", field->sql, op->sql,
+											add_param(q, field->type,
+													  typed_value(field, v, path)));
+
+				appendStringInfoString(out, cond);
+				if (strcmp(op->name, "_eq") == 0)
+					add_key(q, field, cond);
+			}
 			break;
 
 		case AL_OP_IN:
@@ -573,6 +589,7 @@ parse_operator(ALQuery *q, const ALField *field, const ALOperator *op,
 				char		typalign;
 				ListCell   *lc;
 				int			n = 0;
+				char	   *cond;
 
 				foreach(lc, items)
 				{
@@ -581,12 +598,14 @@ parse_operator(ALQuery *q, const ALField *field, const ALOperator *op,
 					n++;
 				}
 				get_typlenbyvalalign(field->type, &typlen, &typbyval, &typalign);
-				appendStringInfo(out, "%s(%s OPERATOR(pg_catalog.=) ANY ($%d))",
-								 op->negate ? "NOT " : "", field->sql,
-								 add_param(q, get_array_type(field->type),
-										   PointerGetDatum(construct_array(elems, n, field->type,
-																		   typlen, typbyval,
-																		   typalign))));
+				cond = psprintf("(%s OPERATOR(pg_catalog.=) ANY ($%d))", field->sql,
+								add_param(q, get_array_type(field->type),
+										  PointerGetDatum(construct_array(elems, n, field->type,
+																		  typlen, typbyval,
+																		  typalign))));
+				appendStringInfo(out, "%s%s", op->negate ? "NOT " : "", cond);
+				if (!op->negate)
+					add_key(q, field, cond);
 			}
 			break;
 
@@ -658,6 +677,19 @@ parse_operator(ALQuery *q, const ALField *field, const ALOperator *op,
 			}
 			break;
 	}
+}
+
+/*
+ * add_key
+ *		Note an equality on collection or item that every matching row meets
+ *		(it is inside no _or): where_sql() gives it to the planner, which can
+ *		answer it from activity_collection_item_idx.
+ */
+static void
+add_key(ALQuery *q, const ALField *field, const char *cond)
+{
+	if (field->is_key && q->or_depth == 0)
+		appendStringInfo(&q->keys, " AND %s", cond);
 }
 
 /*
@@ -1065,6 +1097,27 @@ like_pattern(const char *text, char anchor)
  */
 
 /*
+ * where_sql
+ *		The condition of a listing: the visibility rule first, then the
+ *		caller's filter and search, evaluated only on the rows it lets through.
+ *
+ * The planner orders ANDed conditions by cost, so a CASE fixes the order: how
+ * long a filter takes never depends on the rows the caller cannot see.  The
+ * key equalities are repeated before it, for the index: with the rule they
+ * bound a scan of activity_collection_item_idx to the visible collections.
+ */
+static char *
+where_sql(ALQuery *q)
+{
+	if (q->visibility == NULL)
+		return psprintf("true%s", q->where.data);
+	if (q->where.len == 0)
+		return q->visibility;
+	return psprintf("%s%s AND CASE WHEN %s THEN true%s ELSE false END",
+					q->visibility, q->keys.data, q->visibility, q->where.data);
+}
+
+/*
  * list_sql
  *		The listing statement: visible, filtered, sorted, paginated rows.
  */
@@ -1075,9 +1128,8 @@ list_sql(ALQuery *q)
 
 	initStringInfo(&sql);
 	appendStringInfo(&sql,
-					 "SELECT a.* FROM activity_log.activity a WHERE %s%s ORDER BY %s",
-					 q->visibility ? q->visibility : "true", q->where.data,
-					 q->order.data);
+					 "SELECT a.* FROM activity_log.activity a WHERE %s ORDER BY %s",
+					 where_sql(q), q->order.data);
 	if (q->limit_param > 0)
 		appendStringInfo(&sql, " LIMIT $%d", q->limit_param);
 	if (q->offset_param > 0)
@@ -1303,8 +1355,8 @@ activity_log_activity_json(PG_FUNCTION_ARGS)
 							 visibility);
 		if (q.filter_count)
 			appendStringInfo(&sql, "%s'filter_count', (SELECT pg_catalog.count(*)"
-							 " FROM activity_log.activity a WHERE %s%s)",
-							 q.total_count ? ", " : "", visibility, q.where.data);
+							 " FROM activity_log.activity a WHERE %s)",
+							 q.total_count ? ", " : "", where_sql(&q));
 		appendStringInfoChar(&sql, ')');
 	}
 	appendStringInfoChar(&sql, ')');
