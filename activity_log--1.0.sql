@@ -573,6 +573,15 @@ COMMENT ON FUNCTION @extschema@.prune_revisions(int) IS
 
 -- Tamper evidence -------------------------------------------------------------
 
+CREATE FUNCTION @extschema@.row_digest(VARIADIC "any")
+RETURNS bytea
+AS 'MODULE_PATHNAME', 'activity_log_row_digest'
+LANGUAGE C IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp;
+
+COMMENT ON FUNCTION @extschema@.row_digest(VARIADIC "any") IS
+	'SHA-256 of the binary form of a row of its arguments (record_send, text in the database encoding): the digest the chain keeps of each activity';
+
 CREATE FUNCTION @extschema@.seal()
 RETURNS bigint
 AS 'MODULE_PATHNAME', 'activity_log_seal'

@@ -3,8 +3,10 @@
  * compat.h
  *	  Every PostgreSQL version difference that activity_log cares about.
  *
- * The code is written against PostgreSQL 15 and builds on 13 to 17; each
+ * The code is written against PostgreSQL 15 and builds on 14 to 17; each
  * shim below maps an API that moved or changed between those releases.
+ * (13, out of support since November 2025, lacks what seal() uses:
+ * SPI_execute_plan_extended() with a DestReceiver.)
  * Nothing outside this header tests PG_VERSION_NUM.
  *
  * Copyright (c) 2026, the activity_log authors
@@ -23,8 +25,8 @@
 #include "utils/numeric.h"
 #include "utils/relcache.h"
 
-#if PG_VERSION_NUM < 130000
-#error "activity_log requires PostgreSQL 13 or later"
+#if PG_VERSION_NUM < 140000
+#error "activity_log requires PostgreSQL 14 or later"
 #endif
 
 /* object_ownercheck() replaced the per-catalog functions in 16 */
@@ -57,44 +59,23 @@
 #define MarkGUCPrefixReserved(prefix) EmitWarningsOnPlaceholders(prefix)
 #endif
 
-/* int64_to_numeric() is exported from 14; numeric infinity exists from 14 */
-#if PG_VERSION_NUM < 140000
-#include "utils/fmgrprotos.h"
-static inline Numeric
-al_int64_to_numeric(int64 val)
-{
-	return DatumGetNumeric(DirectFunctionCall1(int8_numeric,
-											   Int64GetDatum(val)));
-}
-#define al_numeric_is_special(num) numeric_is_nan(num)
-#else
 #define al_int64_to_numeric(val) int64_to_numeric(val)
 #define al_numeric_is_special(num) \
 	(numeric_is_nan(num) || numeric_is_inf(num))
-#endif
 
-/*
- * Inline compression of a datum: toast_compress_datum() took a method from
- * 14, when lz4 and pg_attribute.attcompression appeared.
- */
+/* Inline compression of a datum, by the column's method or the default */
 #include "access/toast_internals.h"
-#if PG_VERSION_NUM >= 140000
 #include "access/toast_compression.h"
 #define al_attribute_compression(att) \
 	(CompressionMethodIsValid((att)->attcompression) ? \
 	 (att)->attcompression : (char) default_toast_compression)
 #define al_compress_datum(value, method) toast_compress_datum((value), (method))
-#else
-#define al_attribute_compression(att) ((char) 0)
-#define al_compress_datum(value, method) toast_compress_datum(value)
-#endif
 
 /*
- * SHA-256 of two byte strings one after the other: pg_cryptohash from 14
- * (its final step took a length from 15), the pg_sha256 functions in 13.
+ * SHA-256 of two byte strings one after the other, by pg_cryptohash (its
+ * final step took a length from 15).
  */
 #include "common/sha2.h"
-#if PG_VERSION_NUM >= 140000
 #include "common/cryptohash.h"
 static inline void
 al_sha256(const uint8 *a, size_t alen, const uint8 *b, size_t blen,
@@ -113,17 +94,84 @@ al_sha256(const uint8 *a, size_t alen, const uint8 *b, size_t blen,
 		elog(ERROR, "could not compute a SHA-256 hash");
 	pg_cryptohash_free(ctx);
 }
-#else
-static inline void
-al_sha256(const uint8 *a, size_t alen, const uint8 *b, size_t blen,
-		  uint8 *out)
-{
-	pg_sha256_ctx ctx;
 
-	pg_sha256_init(&ctx);
-	pg_sha256_update(&ctx, a, alen);
-	pg_sha256_update(&ctx, b, blen);
-	pg_sha256_final(&ctx, out);
+/*
+ * SHA-256 of many byte strings in a row (the digests of seal() and
+ * verify()): al_sha256_create() gives a hasher that lives as long as the
+ * memory context cxt, and al_sha256_hash() uses it for one string.
+ *
+ * pg_cryptohash starts every hash by looking the algorithm up again in
+ * OpenSSL 3, which costs about as much as hashing a row.  So with OpenSSL 3
+ * the hasher holds the algorithm, fetched once, and one digest context
+ * (freed with cxt, by a reset callback, on error too); otherwise it holds
+ * nothing and each hash is al_sha256().
+ */
+#include "utils/memutils.h"
+#ifdef USE_OPENSSL
+#include <openssl/opensslv.h>
+#if OPENSSL_VERSION_NUMBER >= 0x30000000L
+#define AL_SHA256_EVP
+#include <openssl/evp.h>
+#endif
+#endif
+
+#ifdef AL_SHA256_EVP
+typedef struct al_sha256_state
+{
+	EVP_MD	   *md;
+	EVP_MD_CTX *ctx;
+	MemoryContextCallback cb;
+} *al_sha256_ctx;
+
+static inline void
+al_sha256_release(void *arg)
+{
+	al_sha256_ctx h = (al_sha256_ctx) arg;
+
+	EVP_MD_CTX_free(h->ctx);
+	EVP_MD_free(h->md);
+}
+
+static inline al_sha256_ctx
+al_sha256_create(MemoryContext cxt)
+{
+	al_sha256_ctx h = MemoryContextAllocZero(cxt, sizeof(struct al_sha256_state));
+
+	h->md = EVP_MD_fetch(NULL, "SHA256", NULL);
+	h->ctx = EVP_MD_CTX_new();
+	h->cb.func = al_sha256_release;
+	h->cb.arg = h;
+	MemoryContextRegisterResetCallback(cxt, &h->cb);
+	if (h->md == NULL || h->ctx == NULL)
+		elog(ERROR, "could not set up SHA-256");
+	return h;
+}
+
+static inline void
+al_sha256_hash(al_sha256_ctx h, const uint8 *data, size_t len, uint8 *out)
+{
+	unsigned int outlen;
+
+	if (EVP_DigestInit_ex2(h->ctx, h->md, NULL) != 1 ||
+		EVP_DigestUpdate(h->ctx, data, len) != 1 ||
+		EVP_DigestFinal_ex(h->ctx, out, &outlen) != 1)
+		elog(ERROR, "could not compute a SHA-256 hash");
+}
+#else
+typedef void *al_sha256_ctx;
+
+static inline al_sha256_ctx
+al_sha256_create(MemoryContext cxt)
+{
+	(void) cxt;
+	return NULL;
+}
+
+static inline void
+al_sha256_hash(al_sha256_ctx h, const uint8 *data, size_t len, uint8 *out)
+{
+	(void) h;
+	al_sha256(NULL, 0, data, len, out);
 }
 #endif
 

@@ -5,10 +5,11 @@
  *
  * The chain is a list of links (activity_log.seals), appended by seal().
  * A link seals some activities: it keeps their ids, the SHA-256 digest of
- * each one's canonical bytes (AL_CANONICAL: the activity row, its revision
- * and its comment edit record, in PostgreSQL's binary send format, which
- * depends on no session setting and no server version), and a hash of the
- * link before it, those digests and the link's own bookkeeping.  So a link
+ * each one's canonical bytes (of its AL_DIGEST_COLUMNS: the activity row,
+ * its revision and its comment edit record, as record_send() of a row of
+ * them, which depends on no session setting and no server version; see
+ * digest_values()), and a hash of the link before it, those digests and the
+ * link's own bookkeeping.  So a link
  * is never rewritten by what happens later, and checking the chain itself
  * needs no row of the log.
  *
@@ -56,12 +57,16 @@
 #include "funcapi.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
+#include "nodes/pg_list.h"
+#include "port/pg_bswap.h"
 #include "storage/lmgr.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
-#include "nodes/pg_list.h"
 #include "utils/tuplestore.h"
 #include "utils/xid8.h"
 
@@ -69,12 +74,11 @@
 #include "compat.h"
 
 /*
- * The digest of an activity row a, with its revision r and its own comment
- * edit record s: SHA-256 of the binary form of a row of those columns, the
- * comment taken as its first text.
+ * The columns of an activity row a whose digest the chain keeps, with its
+ * revision r and its own comment edit record s, the comment taken as its
+ * first text.
  */
-#define AL_DIGEST \
-	"pg_catalog.sha256(pg_catalog.record_send(ROW(" \
+#define AL_DIGEST_COLUMNS \
 	"a.id, a.action, a.\"user\", a.\"timestamp\", a.ip, a.user_agent," \
 	" a.origin, a.collection, a.item," \
 	" CASE WHEN a.action OPERATOR(pg_catalog.=) 'comment' THEN" \
@@ -83,7 +87,8 @@
 	"   ORDER BY e.activity LIMIT 1), a.comment)" \
 	" ELSE a.comment END," \
 	" a.db_user, a.transaction, r.op, r.parent, r.data, r.delta," \
-	" r.previous_item, s.comment, s.previous)))"
+	" r.previous_item, s.comment, s.previous"
+#define AL_DIGEST_NCOLUMNS	19
 
 /* The tables an activity's digest reads, joined to activity a */
 #define AL_DIGEST_JOINS \
@@ -96,6 +101,26 @@
 
 /* At most this many activities per link */
 #define AL_LINK_ROWS	10000
+
+/* How a digest writes one column */
+typedef struct ALDigestColumn
+{
+	Oid			type;
+	FmgrInfo	send;			/* the type's send function, for the others */
+} ALDigestColumn;
+
+/*
+ * What computes digests: the columns' types, a buffer for the canonical
+ * bytes, and a SHA-256 hasher.
+ */
+typedef struct ALDigester
+{
+	int			ncolumns;
+	ALDigestColumn *columns;
+	StringInfoData buf;
+	MemoryContext rowcxt;		/* what one digest allocates */
+	al_sha256_ctx ctx;
+} ALDigester;
 
 /* The last link of the chain, or what stands for it before the first */
 typedef struct ALLink
@@ -119,6 +144,23 @@ typedef struct ALSealRun
 	int64		count;			/* activities sealed */
 } ALSealRun;
 
+/* A batch of seal_run(): a DestReceiver of the rows of one link */
+typedef struct ALSealBatch
+{
+	DestReceiver pub;
+	MemoryContext cxt;			/* the run's */
+	bool		digesting;		/* digester set up */
+	ALDigester	digester;
+	int64	   *done;			/* sealed_above() */
+	int			ndone;
+	int			next_done;
+	Datum	   *ids;			/* the activities of the link */
+	char	   *digests;
+	int			n;
+	uint64		fetched;		/* rows received, sealed or not */
+	int64		last;			/* the id of the last of them */
+} ALSealBatch;
+
 /* A problem verify() found */
 typedef struct ALProblem
 {
@@ -134,6 +176,8 @@ typedef struct ALVerifyRun
 	bool		first_only;
 	bool		found;
 	List	   *problems;		/* ALProblem * */
+	bool		digesting;		/* digester set up */
+	ALDigester	digester;
 } ALVerifyRun;
 
 /* Which links reseal_run() makes again */
@@ -142,6 +186,19 @@ typedef struct ALResealRun
 	int64		from;			/* the first activity id whose row changed */
 } ALResealRun;
 
+static void append_uint32(StringInfo buf, uint32 v);
+static void append_uint64(StringInfo buf, uint64 v);
+static void append_json_string(StringInfo buf, const char *s, int len);
+static void append_json_scalar(StringInfo buf, JsonbValue *v);
+static void append_jsonb_text(StringInfo buf, Jsonb *jb);
+static void append_value(ALDigester *d, ALDigestColumn *col, Datum value);
+static void digester_init(ALDigester *d, int ncolumns, const Oid *types,
+						  MemoryContext cxt);
+static void digester_init_spi(ALDigester *d, TupleDesc desc, int first);
+static void digest_values(ALDigester *d, const Datum *values,
+						  const bool *nulls, uint8 *out);
+static void digest_spi_row(ALDigester *d, uint64 i, int first, Datum *values,
+						   bool *nulls, uint8 *out);
 static void read_last_link(ALLink *link);
 static void link_hash(const uint8 *prev, int64 seal, const char *digests,
 					  int ndigests, int64 low, int64 upto,
@@ -151,6 +208,12 @@ static bool pending_ended(ArrayType *pending, Snapshot snapshot);
 static char *running_transactions(Snapshot snapshot);
 static void insert_link(ALSealRun *run, int64 seal, const uint8 *prev,
 						Datum *ids, int n, const char *digests, uint8 *hash);
+static int64 *sealed_above(int64 low, int *n);
+static void batch_startup(DestReceiver *self, int operation,
+						  TupleDesc typeinfo);
+static bool batch_receive(TupleTableSlot *slot, DestReceiver *self);
+static void batch_shutdown(DestReceiver *self);
+static void batch_destroy(DestReceiver *self);
 static void seal_run(void *arg);
 static void report(ALVerifyRun *run, bool has_id, int64 id,
 				   const char *problem);
@@ -162,8 +225,363 @@ static void verify_rows(ALVerifyRun *run);
 static void verify_run(void *arg);
 static void reseal_run(void *arg);
 
+PG_FUNCTION_INFO_V1(activity_log_row_digest);
 PG_FUNCTION_INFO_V1(activity_log_seal);
 PG_FUNCTION_INFO_V1(activity_log_verify);
+
+/*
+ * append_uint32, append_uint64
+ *		An integer in network byte order, as the send functions write it.
+ */
+static void
+append_uint32(StringInfo buf, uint32 v)
+{
+	v = pg_hton32(v);
+	appendBinaryStringInfo(buf, (char *) &v, sizeof(v));
+}
+
+static void
+append_uint64(StringInfo buf, uint64 v)
+{
+	v = pg_hton64(v);
+	appendBinaryStringInfo(buf, (char *) &v, sizeof(v));
+}
+
+/*
+ * append_json_string
+ *		A string as JSON text, escaped exactly as PostgreSQL's jsonb output
+ *		escapes it (escape_json()), unescaped runs copied whole.
+ */
+static void
+append_json_string(StringInfo buf, const char *s, int len)
+{
+	const char *run = s;
+	const char *p;
+
+	appendStringInfoChar(buf, '"');
+	for (p = s; p < s + len; p++)
+	{
+		unsigned char c = (unsigned char) *p;
+
+		if (c >= ' ' && c != '"' && c != '\\')
+			continue;
+		appendBinaryStringInfo(buf, run, p - run);
+		run = p + 1;
+		switch (c)
+		{
+			case '\b':
+				appendStringInfoString(buf, "\\b");
+				break;
+			case '\f':
+				appendStringInfoString(buf, "\\f");
+				break;
+			case '\n':
+				appendStringInfoString(buf, "\\n");
+				break;
+			case '\r':
+				appendStringInfoString(buf, "\\r");
+				break;
+			case '\t':
+				appendStringInfoString(buf, "\\t");
+				break;
+			case '"':
+				appendStringInfoString(buf, "\\\"");
+				break;
+			case '\\':
+				appendStringInfoString(buf, "\\\\");
+				break;
+			default:
+				appendStringInfo(buf, "\\u%04x", (int) c);
+				break;
+		}
+	}
+	appendBinaryStringInfo(buf, run, p - run);
+	appendStringInfoChar(buf, '"');
+}
+
+/*
+ * append_json_scalar
+ *		A jsonb scalar as JSON text, as jsonb's output writes it.
+ */
+static void
+append_json_scalar(StringInfo buf, JsonbValue *v)
+{
+	switch (v->type)
+	{
+		case jbvNull:
+			appendStringInfoString(buf, "null");
+			break;
+		case jbvString:
+			append_json_string(buf, v->val.string.val, v->val.string.len);
+			break;
+		case jbvNumeric:
+			appendStringInfoString(buf,
+								   DatumGetCString(DirectFunctionCall1(numeric_out,
+																	   NumericGetDatum(v->val.numeric))));
+			break;
+		case jbvBool:
+			appendStringInfoString(buf, v->val.boolean ? "true" : "false");
+			break;
+		default:
+			elog(ERROR, "unexpected jsonb value type %d", (int) v->type);
+	}
+}
+
+/*
+ * append_jsonb_text
+ *		A jsonb value's text, byte for byte what jsonb's output function
+ *		writes ({"k": v, ...}, [a, ...], a scalar alone), made without
+ *		escaping character by character: the JSON in a revision is most of
+ *		what a digest hashes.
+ */
+static void
+append_jsonb_text(StringInfo buf, Jsonb *jb)
+{
+	JsonbIterator *it = JsonbIteratorInit(&jb->root);
+	JsonbIteratorToken tok;
+	JsonbValue	v;
+	bool		first = true;
+	bool		raw_scalar = false; /* the root is a scalar alone */
+
+	while ((tok = JsonbIteratorNext(&it, &v, false)) != WJB_DONE)
+	{
+		switch (tok)
+		{
+			case WJB_BEGIN_ARRAY:
+				if (!first)
+					appendStringInfoString(buf, ", ");
+				if (v.val.array.rawScalar)
+					raw_scalar = true;	/* only ever the root */
+				else
+					appendStringInfoChar(buf, '[');
+				first = true;
+				break;
+			case WJB_BEGIN_OBJECT:
+				if (!first)
+					appendStringInfoString(buf, ", ");
+				appendStringInfoChar(buf, '{');
+				first = true;
+				break;
+			case WJB_KEY:
+				if (!first)
+					appendStringInfoString(buf, ", ");
+				append_json_scalar(buf, &v);
+				appendStringInfoString(buf, ": ");
+				first = true;	/* no comma before the value */
+				break;
+			case WJB_VALUE:
+			case WJB_ELEM:
+				if (!first)
+					appendStringInfoString(buf, ", ");
+				append_json_scalar(buf, &v);
+				first = false;
+				break;
+			case WJB_END_ARRAY:
+				if (!raw_scalar)
+					appendStringInfoChar(buf, ']');
+				first = false;
+				break;
+			case WJB_END_OBJECT:
+				appendStringInfoChar(buf, '}');
+				first = false;
+				break;
+			default:
+				elog(ERROR, "unexpected jsonb iterator token %d", (int) tok);
+		}
+	}
+}
+
+/*
+ * append_value
+ *		A non-null value, its length first, as its type's send function
+ *		writes it: directly for the types of the log, and with text (in jsonb
+ *		too) in the database's encoding, never converted to the client's.
+ */
+static void
+append_value(ALDigester *d, ALDigestColumn *col, Datum value)
+{
+	StringInfo	buf = &d->buf;
+	int			start;
+	uint32		len;
+	bytea	   *bytes;
+
+	append_uint32(buf, 0);		/* the length, filled in below */
+	start = buf->len;
+	switch (col->type)
+	{
+		case INT8OID:
+		case TIMESTAMPTZOID:
+		case XID8OID:
+			/* all three are 64-bit integers, sent as such */
+			append_uint64(buf, (uint64) DatumGetInt64(value));
+			break;
+		case CHAROID:
+			appendStringInfoChar(buf, DatumGetChar(value));
+			break;
+		case TEXTOID:
+			{
+				text	   *t = DatumGetTextPP(value);
+
+				appendBinaryStringInfo(buf, VARDATA_ANY(t),
+									   VARSIZE_ANY_EXHDR(t));
+			}
+			break;
+		case JSONBOID:
+			{
+				/* as jsonb_send: the format version, then the text */
+				appendStringInfoChar(buf, 1);
+				append_jsonb_text(buf, DatumGetJsonbP(value));
+			}
+			break;
+		default:
+			bytes = SendFunctionCall(&col->send, value);
+			appendBinaryStringInfo(buf, VARDATA(bytes), VARSIZE(bytes) - VARHDRSZ);
+			break;
+	}
+	len = pg_hton32((uint32) (buf->len - start));
+	memcpy(buf->data + start - sizeof(uint32), &len, sizeof(uint32));
+}
+
+/*
+ * digester_init
+ *		A digester of rows of columns of these types, in cxt.
+ */
+static void
+digester_init(ALDigester *d, int ncolumns, const Oid *types, MemoryContext cxt)
+{
+	MemoryContext oldcxt = MemoryContextSwitchTo(cxt);
+	int			i;
+
+	d->ncolumns = ncolumns;
+	d->columns = palloc0(sizeof(ALDigestColumn) * ncolumns);
+	for (i = 0; i < ncolumns; i++)
+	{
+		Oid			sendfn;
+		bool		isvarlena;
+
+		d->columns[i].type = types[i];
+		getTypeBinaryOutputInfo(types[i], &sendfn, &isvarlena);
+		fmgr_info_cxt(sendfn, &d->columns[i].send, cxt);
+	}
+	initStringInfo(&d->buf);
+	d->rowcxt = AllocSetContextCreate(cxt, "activity_log digest",
+									  ALLOCSET_DEFAULT_SIZES);
+	d->ctx = al_sha256_create(cxt);
+	MemoryContextSwitchTo(oldcxt);
+}
+
+/*
+ * digester_init_spi
+ *		A digester of the AL_DIGEST_COLUMNS of a query's rows, which start at
+ *		its column first, in the current memory context.
+ */
+static void
+digester_init_spi(ALDigester *d, TupleDesc desc, int first)
+{
+	Oid			types[AL_DIGEST_NCOLUMNS];
+	int			i;
+
+	for (i = 0; i < AL_DIGEST_NCOLUMNS; i++)
+		types[i] = SPI_gettypeid(desc, first + i);
+	digester_init(d, AL_DIGEST_NCOLUMNS, types, CurrentMemoryContext);
+}
+
+/*
+ * digest_values
+ *		The digest of one row: SHA-256 of its canonical bytes, which are
+ *		those of record_send() of a row of these columns in a session whose
+ *		client encoding is the database's (the column count, then each
+ *		column's type, its length or -1 for null, and its binary form).  They
+ *		are made here without forming the row, and text is never converted to
+ *		the client's encoding, so no session setting changes them.
+ */
+static void
+digest_values(ALDigester *d, const Datum *values, const bool *nulls,
+			  uint8 *out)
+{
+	MemoryContext oldcxt = MemoryContextSwitchTo(d->rowcxt);
+	int			i;
+
+	resetStringInfo(&d->buf);
+	append_uint32(&d->buf, (uint32) d->ncolumns);
+	for (i = 0; i < d->ncolumns; i++)
+	{
+		append_uint32(&d->buf, d->columns[i].type);
+		if (nulls[i])
+			append_uint32(&d->buf, (uint32) -1);
+		else
+			append_value(d, &d->columns[i], values[i]);
+	}
+	al_sha256_hash(d->ctx, (uint8 *) d->buf.data, d->buf.len, out);
+	MemoryContextSwitchTo(oldcxt);
+	MemoryContextReset(d->rowcxt);
+}
+
+/*
+ * digest_spi_row
+ *		The digest of row i of the current SPI result, whose digest columns
+ *		start at column first; values and nulls are the caller's room for
+ *		the whole row.
+ */
+static void
+digest_spi_row(ALDigester *d, uint64 i, int first, Datum *values,
+			   bool *nulls, uint8 *out)
+{
+	heap_deform_tuple(SPI_tuptable->vals[i], SPI_tuptable->tupdesc,
+					  values, nulls);
+	digest_values(d, values + first - 1, nulls + first - 1, out);
+}
+
+/*
+ * activity_log_row_digest
+ *		SQL: activity_log.row_digest(VARIADIC "any") RETURNS bytea
+ *
+ * The digest of a row of its arguments, as the chain keeps one of each
+ * activity (of its AL_DIGEST_COLUMNS): see digest_values().
+ */
+Datum
+activity_log_row_digest(PG_FUNCTION_ARGS)
+{
+	ALDigester *d = fcinfo->flinfo->fn_extra;
+	bytea	   *result;
+	Datum	   *values;
+	bool	   *nulls;
+	int			i;
+
+	if (d == NULL)
+	{
+		Oid		   *types = palloc(sizeof(Oid) * PG_NARGS());
+
+		if (get_fn_expr_variadic(fcinfo->flinfo))
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("row_digest() takes its columns as separate arguments, not as a VARIADIC array")));
+		for (i = 0; i < PG_NARGS(); i++)
+		{
+			types[i] = get_fn_expr_argtype(fcinfo->flinfo, i);
+			if (!OidIsValid(types[i]) || types[i] == UNKNOWNOID)
+				ereport(ERROR,
+						(errcode(ERRCODE_INDETERMINATE_DATATYPE),
+						 errmsg("could not determine the type of argument %d of row_digest()",
+								i + 1)));
+		}
+		d = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(ALDigester));
+		digester_init(d, PG_NARGS(), types, fcinfo->flinfo->fn_mcxt);
+		fcinfo->flinfo->fn_extra = d;
+	}
+
+	values = palloc(sizeof(Datum) * d->ncolumns);
+	nulls = palloc(sizeof(bool) * d->ncolumns);
+	for (i = 0; i < d->ncolumns; i++)
+	{
+		nulls[i] = PG_ARGISNULL(i);
+		values[i] = PG_GETARG_DATUM(i);
+	}
+	result = palloc(VARHDRSZ + AL_DIGEST_LEN);
+	SET_VARSIZE(result, VARHDRSZ + AL_DIGEST_LEN);
+	digest_values(d, values, nulls, (uint8 *) VARDATA(result));
+	PG_RETURN_BYTEA_P(result);
+}
 
 /*
  * read_last_link
@@ -339,6 +757,88 @@ insert_link(ALSealRun *run, int64 seal, const uint8 *prev, Datum *ids, int n,
 }
 
 /*
+ * sealed_above
+ *		The ids above low that a link seals already (in order): those of
+ *		links made while a transaction held low back.  Inside SPI; the
+ *		result is in the caller's context.
+ */
+static int64 *
+sealed_above(int64 low, int *n)
+{
+	Oid			types[1] = {INT8OID};
+	Datum		values[1] = {Int64GetDatum(low)};
+	int64	   *ids;
+	uint64		i;
+
+	al_spi_exec("SELECT x FROM activity_log.seals l,"
+				" pg_catalog.unnest(l.activities) x"
+				" WHERE l.upto OPERATOR(pg_catalog.>) $1"
+				" AND x OPERATOR(pg_catalog.>) $1 ORDER BY x",
+				1, types, values, NULL, SPI_OK_SELECT);
+	ids = palloc(sizeof(int64) * (SPI_processed + 1));
+	for (i = 0; i < SPI_processed; i++)
+	{
+		bool		isnull;
+
+		ids[i] = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[i],
+											 SPI_tuptable->tupdesc, 1,
+											 &isnull));
+	}
+	*n = (int) SPI_processed;
+	SPI_freetuptable(SPI_tuptable);
+	return ids;
+}
+
+/*
+ * The receiver of a batch of seal_run's rows: each row's digest is made as
+ * the executor hands it over, so the rows are never copied.
+ */
+static void
+batch_startup(DestReceiver *self, int operation, TupleDesc typeinfo)
+{
+	ALSealBatch *batch = (ALSealBatch *) self;
+
+	if (!batch->digesting)
+	{
+		MemoryContext oldcxt = MemoryContextSwitchTo(batch->cxt);
+
+		digester_init_spi(&batch->digester, typeinfo, 1);
+		batch->digesting = true;
+		MemoryContextSwitchTo(oldcxt);
+	}
+}
+
+static bool
+batch_receive(TupleTableSlot *slot, DestReceiver *self)
+{
+	ALSealBatch *batch = (ALSealBatch *) self;
+	int64		id;
+
+	slot_getallattrs(slot);
+	id = DatumGetInt64(slot->tts_values[0]);	/* a.id */
+	batch->fetched++;
+	batch->last = id;
+	while (batch->next_done < batch->ndone && batch->done[batch->next_done] < id)
+		batch->next_done++;
+	if (batch->next_done < batch->ndone && batch->done[batch->next_done] == id)
+		return true;			/* a link seals it already */
+	digest_values(&batch->digester, slot->tts_values, slot->tts_isnull,
+				  (uint8 *) batch->digests + batch->n * AL_DIGEST_LEN);
+	batch->ids[batch->n++] = Int64GetDatum(id);
+	return true;
+}
+
+static void
+batch_shutdown(DestReceiver *self)
+{
+}
+
+static void
+batch_destroy(DestReceiver *self)
+{
+}
+
+/*
  * seal_run
  *		Seal what the snapshot shows committed and no link seals yet.
  *		Inside SPI.
@@ -347,14 +847,14 @@ static void
 seal_run(void *arg)
 {
 	ALSealRun  *run = (ALSealRun *) arg;
-	Oid			types[3] = {INT8OID, INT8OID, INT8OID};
-	Datum		values[3];
+	Oid			types[2] = {INT8OID, INT8OID};
 	bool		isnull;
 	SPIPlanPtr	plan;
 	uint8		prev[AL_DIGEST_LEN];
 	int64		seal;
-	Datum	   *ids = palloc(sizeof(Datum) * AL_LINK_ROWS);
-	char	   *digests = palloc(AL_LINK_ROWS * AL_DIGEST_LEN);
+	ALSealBatch batch;
+	SPIExecuteOptions options;
+	int			i;
 
 	read_last_link(&run->last);
 	memcpy(prev, run->last.hash, AL_DIGEST_LEN);
@@ -378,11 +878,30 @@ seal_run(void *arg)
 	run->low = Min(run->low, run->upto);
 	run->low = Max(run->low, run->last.low);
 
+	memset(&batch, 0, sizeof(batch));
+	batch.pub.receiveSlot = batch_receive;
+	batch.pub.rStartup = batch_startup;
+	batch.pub.rShutdown = batch_shutdown;
+	batch.pub.rDestroy = batch_destroy;
+	batch.pub.mydest = DestNone;
+	batch.cxt = CurrentMemoryContext;
+	batch.ids = palloc(sizeof(Datum) * AL_LINK_ROWS);
+	batch.digests = palloc(AL_LINK_ROWS * AL_DIGEST_LEN);
+	batch.done = sealed_above(run->last.low, &batch.ndone);
+
 	/*
 	 * The rows in id order, a link's worth at a time: each batch is a short
-	 * index range scan, whatever the size of the log.
+	 * index range scan, whatever the size of the log, merged with the same
+	 * ranges of the revisions and comment edits.  Statistics lag a log that
+	 * grows at its end, so the planner would often estimate a few rows and
+	 * look each one up in a nested loop: the settings (undone when
+	 * al_run_as_log_owner returns) leave it the merge joins.
 	 */
-	plan = SPI_prepare("SELECT a.id, " AL_DIGEST
+	(void) set_config_option("enable_nestloop", "off", PGC_USERSET,
+							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	(void) set_config_option("enable_hashjoin", "off", PGC_USERSET,
+							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	plan = SPI_prepare("SELECT " AL_DIGEST_COLUMNS
 					   " FROM activity_log.activity a"
 	/* the joins, with the id range too: merge joins of three range scans */
 					   " LEFT JOIN activity_log.revision_store r"
@@ -393,52 +912,45 @@ seal_run(void *arg)
 					   " ON s.activity OPERATOR(pg_catalog.=) a.id"
 					   " AND s.activity OPERATOR(pg_catalog.>) $1"
 					   " AND s.activity OPERATOR(pg_catalog.<=) $2"
-					   " LEFT JOIN (SELECT pg_catalog.unnest(l.activities) AS id"
-					   "  FROM activity_log.seals l"
-					   "  WHERE l.upto OPERATOR(pg_catalog.>) $3) done"
-					   " ON done.id OPERATOR(pg_catalog.=) a.id"
 					   " WHERE a.id OPERATOR(pg_catalog.>) $1"
 					   " AND a.id OPERATOR(pg_catalog.<=) $2"
-					   " AND done.id IS NULL"
 					   " ORDER BY a.id LIMIT " CppAsString2(AL_LINK_ROWS),
-					   3, types);
+					   2, types);
 	if (plan == NULL)
 		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-	values[0] = Int64GetDatum(run->last.low);
-	values[1] = Int64GetDatum(run->upto);
-	values[2] = Int64GetDatum(run->last.low);
+	memset(&options, 0, sizeof(options));
+	options.params = makeParamList(2);
+	for (i = 0; i < 2; i++)
+	{
+		options.params->params[i].ptype = INT8OID;
+		options.params->params[i].pflags = PARAM_FLAG_CONST;
+		options.params->params[i].isnull = false;
+	}
+	options.params->params[0].value = Int64GetDatum(run->last.low);
+	options.params->params[1].value = Int64GetDatum(run->upto);
+	options.read_only = true;	/* in the snapshot pushed below */
+	options.dest = &batch.pub;
 	PushActiveSnapshot(run->snapshot);
 	for (;;)
 	{
-		uint64		i;
-		uint64		n;
 		int			rc;
 
-		/* read-only: in the snapshot pushed above */
-		rc = SPI_execute_plan(plan, values, NULL, true, 0);
-		if (rc != SPI_OK_SELECT)
-			elog(ERROR, "SPI_execute_plan returned %s", SPI_result_code_string(rc));
-		n = SPI_processed;
-		if (n == 0)
-			break;
-		for (i = 0; i < n; i++)
+		batch.n = 0;
+		batch.fetched = 0;
+		/* rows go to the receiver (so SPI calls it a utility statement) */
+		rc = SPI_execute_plan_extended(plan, &options);
+		if (rc < 0)
+			elog(ERROR, "SPI_execute_plan_extended returned %s",
+				 SPI_result_code_string(rc));
+		if (batch.n > 0)
 		{
-			bytea	   *digest;
-
-			ids[i] = SPI_getbinval(SPI_tuptable->vals[i],
-								   SPI_tuptable->tupdesc, 1, &isnull);
-			digest = DatumGetByteaPP(SPI_getbinval(SPI_tuptable->vals[i],
-												   SPI_tuptable->tupdesc, 2,
-												   &isnull));
-			memcpy(digests + i * AL_DIGEST_LEN, VARDATA_ANY(digest),
-				   AL_DIGEST_LEN);
+			insert_link(run, ++seal, prev, batch.ids, batch.n, batch.digests,
+						prev);
+			run->count += batch.n;
 		}
-		values[0] = ids[n - 1];
-		SPI_freetuptable(SPI_tuptable);
-		insert_link(run, ++seal, prev, ids, (int) n, digests, prev);
-		run->count += n;
-		if (n < AL_LINK_ROWS)
-			break;
+		if (batch.fetched < AL_LINK_ROWS || batch.last >= run->upto)
+			break;				/* the range is done */
+		options.params->params[0].value = Int64GetDatum(batch.last);
 	}
 	PopActiveSnapshot();
 	SPI_freeplan(plan);
@@ -447,7 +959,7 @@ seal_run(void *arg)
 	if (run->count == 0 &&
 		(run->low != run->last.low || run->upto != run->last.upto ||
 		 strcmp(run->pending, run->last.pending) != 0))
-		insert_link(run, ++seal, prev, ids, 0, digests, prev);
+		insert_link(run, ++seal, prev, batch.ids, 0, batch.digests, prev);
 	UnregisterSnapshot(run->snapshot);
 }
 
@@ -601,8 +1113,9 @@ verify_link_rows(ALVerifyRun *run, Datum activities, bytea *digests)
 	uint64		i;
 	int			n = (int) (VARSIZE_ANY_EXHDR(digests) / AL_DIGEST_LEN);
 
-	al_spi_exec("SELECT u.n, u.id, a.id IS NOT NULL, " AL_DIGEST ","
-				" e.action, a.comment IS DISTINCT FROM e.comment"
+	al_spi_exec("SELECT u.n, u.id, a.id IS NOT NULL,"
+				" e.action, a.comment IS DISTINCT FROM e.comment, "
+				AL_DIGEST_COLUMNS
 				" FROM pg_catalog.unnest($1) WITH ORDINALITY u(id, n)"
 				" LEFT JOIN activity_log.activity a"
 				" ON a.id OPERATOR(pg_catalog.=) u.id"
@@ -614,33 +1127,40 @@ verify_link_rows(ALVerifyRun *run, Datum activities, bytea *digests)
 				"  WHERE c.comment OPERATOR(pg_catalog.=) u.id"
 				"  ORDER BY c.activity DESC LIMIT 1) e ON true",
 				1, types, &activities, NULL, SPI_OK_SELECT);
+	if (SPI_processed > 0 && !run->digesting)
+	{
+		MemoryContext oldcxt = MemoryContextSwitchTo(run->cxt);
+
+		digester_init_spi(&run->digester, SPI_tuptable->tupdesc, 6);
+		run->digesting = true;
+		MemoryContextSwitchTo(oldcxt);
+	}
 	for (i = 0; i < SPI_processed; i++)
 	{
-		HeapTuple	tuple = SPI_tuptable->vals[i];
-		TupleDesc	desc = SPI_tuptable->tupdesc;
-		bool		isnull;
-		bool		noedit;
-		int64		ord = DatumGetInt64(SPI_getbinval(tuple, desc, 1, &isnull));
-		int64		id = DatumGetInt64(SPI_getbinval(tuple, desc, 2, &isnull));
-		bool		present = DatumGetBool(SPI_getbinval(tuple, desc, 3, &isnull));
-		Datum		edit = SPI_getbinval(tuple, desc, 5, &noedit);
-		bool		deleted_by_edit = !noedit &&
-			strcmp(TextDatumGetCString(edit), "comment_delete") == 0;
-		bytea	   *digest;
+		Datum		values[5 + AL_DIGEST_NCOLUMNS];
+		bool		nulls[5 + AL_DIGEST_NCOLUMNS];
+		int64		ord;
+		int64		id;
+		bool		deleted_by_edit;
+		uint8		digest[AL_DIGEST_LEN];
 
-		if (!present)
+		digest_spi_row(&run->digester, i, 6, values, nulls, digest);
+		ord = DatumGetInt64(values[0]);
+		id = DatumGetInt64(values[1]);
+		deleted_by_edit = !nulls[3] &&
+			strcmp(TextDatumGetCString(values[3]), "comment_delete") == 0;
+		if (!DatumGetBool(values[2]))
 		{
+			/* not there */
 			if (!deleted_by_edit)
 				report(run, true, id, "deleted");
 			continue;
 		}
-		digest = DatumGetByteaPP(SPI_getbinval(tuple, desc, 4, &isnull));
 		if (ord > n ||
-			memcmp(VARDATA_ANY(digest),
-				   VARDATA_ANY(digests) + (ord - 1) * AL_DIGEST_LEN,
+			memcmp(digest, VARDATA_ANY(digests) + (ord - 1) * AL_DIGEST_LEN,
 				   AL_DIGEST_LEN) != 0 ||
 			deleted_by_edit ||
-			(!noedit && DatumGetBool(SPI_getbinval(tuple, desc, 6, &isnull))))
+			(!nulls[3] && DatumGetBool(values[4])))
 			report(run, true, id, "changed");
 	}
 	SPI_freetuptable(SPI_tuptable);
@@ -824,6 +1344,10 @@ reseal_run(void *arg)
 	Datum		first;
 	uint8		prev[AL_DIGEST_LEN];
 	Portal		portal;
+	ALDigester	digester;
+	bool		digesting = false;
+	Datum		row[AL_DIGEST_NCOLUMNS];
+	bool		rownulls[AL_DIGEST_NCOLUMNS];
 
 	values[0] = Int64GetDatum(run->from);
 	al_spi_exec("SELECT min(l.seal) FROM activity_log.seals l"
@@ -852,59 +1376,80 @@ reseal_run(void *arg)
 
 	/* each link in turn: its surviving activities, their digests now */
 	portal = SPI_cursor_open_with_args(NULL,
-									   "SELECT l.seal, l.low, l.upto, l.pending::pg_catalog.text,"
-									   " k.ids, k.digests"
-									   " FROM activity_log.seals l,"
-									   " LATERAL (SELECT"
-									   "  COALESCE(pg_catalog.array_agg(a.id ORDER BY u.n), '{}') AS ids,"
-									   "  COALESCE(pg_catalog.string_agg(" AL_DIGEST ", ''::pg_catalog.bytea ORDER BY u.n),"
-									   "  ''::pg_catalog.bytea) AS digests"
-									   "  FROM pg_catalog.unnest(l.activities) WITH ORDINALITY u(id, n)"
-									   "  JOIN activity_log.activity a ON a.id OPERATOR(pg_catalog.=) u.id"
-									   AL_DIGEST_JOINS ") k"
-									   " WHERE l.seal OPERATOR(pg_catalog.>=) $1"
-									   " ORDER BY l.seal",
+									   "SELECT seal, low, upto, pending::pg_catalog.text,"
+									   " activities FROM activity_log.seals"
+									   " WHERE seal OPERATOR(pg_catalog.>=) $1"
+									   " ORDER BY seal",
 									   1, types, values, NULL, false, 0);
 	for (;;)
 	{
 		uint64		i;
 		uint64		n;
-		SPITupleTable *tuptable;
+		SPITupleTable *links;
 
 		SPI_cursor_fetch(portal, true, 16);
 		n = SPI_processed;
 		if (n == 0)
 			break;
-		tuptable = SPI_tuptable;	/* the UPDATEs below replace it */
+		links = SPI_tuptable;	/* the queries below replace it */
 		for (i = 0; i < n; i++)
 		{
-			HeapTuple	tuple = tuptable->vals[i];
-			TupleDesc	desc = tuptable->tupdesc;
+			HeapTuple	tuple = links->vals[i];
+			TupleDesc	desc = links->tupdesc;
 			int64		seal = DatumGetInt64(SPI_getbinval(tuple, desc, 1, &isnull));
-			bytea	   *digests = DatumGetByteaPP(SPI_getbinval(tuple, desc, 6, &isnull));
+			Datum		activities = SPI_getbinval(tuple, desc, 5, &isnull);
+			Oid			atypes[1] = {INT8ARRAYOID};
+			Datum	   *ids;
+			bytea	   *digests;
 			uint8		hash[AL_DIGEST_LEN];
 			bytea	   *h = palloc(VARHDRSZ + AL_DIGEST_LEN);
 			Oid			utypes[4] = {INT8OID, INT8ARRAYOID, BYTEAOID, BYTEAOID};
 			Datum		uvalues[4];
+			uint64		j;
 
-			link_hash(prev, seal, VARDATA_ANY(digests),
-					  VARSIZE_ANY_EXHDR(digests) / AL_DIGEST_LEN,
+			al_spi_exec("SELECT " AL_DIGEST_COLUMNS
+						" FROM pg_catalog.unnest($1) WITH ORDINALITY u(id, n)"
+						" JOIN activity_log.activity a"
+						" ON a.id OPERATOR(pg_catalog.=) u.id"
+						AL_DIGEST_JOINS
+						" ORDER BY u.n",
+						1, atypes, &activities, NULL, SPI_OK_SELECT);
+			ids = palloc(sizeof(Datum) * (SPI_processed + 1));
+			digests = palloc(VARHDRSZ + SPI_processed * AL_DIGEST_LEN);
+			SET_VARSIZE(digests, VARHDRSZ + SPI_processed * AL_DIGEST_LEN);
+			if (SPI_processed > 0 && !digesting)
+			{
+				digester_init_spi(&digester, SPI_tuptable->tupdesc, 1);
+				digesting = true;
+			}
+			for (j = 0; j < SPI_processed; j++)
+			{
+				digest_spi_row(&digester, j, 1, row, rownulls,
+							   (uint8 *) VARDATA(digests) + j * AL_DIGEST_LEN);
+				ids[j] = Int64GetDatum(DatumGetInt64(row[0]));	/* a.id */
+			}
+
+			link_hash(prev, seal, VARDATA(digests), (int) SPI_processed,
 					  DatumGetInt64(SPI_getbinval(tuple, desc, 2, &isnull)),
 					  DatumGetInt64(SPI_getbinval(tuple, desc, 3, &isnull)),
 					  SPI_getvalue(tuple, desc, 4), hash);
 			SET_VARSIZE(h, VARHDRSZ + AL_DIGEST_LEN);
 			memcpy(VARDATA(h), hash, AL_DIGEST_LEN);
 			uvalues[0] = Int64GetDatum(seal);
-			uvalues[1] = SPI_getbinval(tuple, desc, 5, &isnull);
+			uvalues[1] = PointerGetDatum(construct_array(ids, (int) SPI_processed,
+														 INT8OID, 8,
+														 FLOAT8PASSBYVAL,
+														 TYPALIGN_DOUBLE));
 			uvalues[2] = PointerGetDatum(digests);
 			uvalues[3] = PointerGetDatum(h);
+			SPI_freetuptable(SPI_tuptable);
 			al_spi_exec("UPDATE activity_log.seals"
 						" SET activities = $2, digests = $3, hash = $4"
 						" WHERE seal OPERATOR(pg_catalog.=) $1",
 						4, utypes, uvalues, NULL, SPI_OK_UPDATE);
 			memcpy(prev, hash, AL_DIGEST_LEN);
 		}
-		SPI_freetuptable(tuptable);
+		SPI_freetuptable(links);
 	}
 	SPI_cursor_close(portal);
 }
