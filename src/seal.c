@@ -99,7 +99,7 @@
 
 #define AL_DIGEST_LEN	PG_SHA256_DIGEST_LENGTH
 
-/* At most this many activities per link */
+/* At most this many activities per link: a link seals a range of ids */
 #define AL_LINK_ROWS	10000
 
 /* How a digest writes one column */
@@ -133,6 +133,12 @@ typedef struct ALLink
 	ArrayType  *pending_array;
 } ALLink;
 
+/* What seal_run() leaves to the planner: only range scans, merge-joined */
+static const char *const plan_settings[] = {
+	"enable_nestloop", "enable_hashjoin", "enable_sort", "enable_seqscan",
+	"enable_bitmapscan"
+};
+
 /* One run of seal() (inside al_run_as_log_owner) */
 typedef struct ALSealRun
 {
@@ -157,8 +163,6 @@ typedef struct ALSealBatch
 	Datum	   *ids;			/* the activities of the link */
 	char	   *digests;
 	int			n;
-	uint64		fetched;		/* rows received, sealed or not */
-	int64		last;			/* the id of the last of them */
 } ALSealBatch;
 
 /* A problem verify() found */
@@ -816,8 +820,6 @@ batch_receive(TupleTableSlot *slot, DestReceiver *self)
 
 	slot_getallattrs(slot);
 	id = DatumGetInt64(slot->tts_values[0]);	/* a.id */
-	batch->fetched++;
-	batch->last = id;
 	while (batch->next_done < batch->ndone && batch->done[batch->next_done] < id)
 		batch->next_done++;
 	if (batch->next_done < batch->ndone && batch->done[batch->next_done] == id)
@@ -854,6 +856,8 @@ seal_run(void *arg)
 	int64		seal;
 	ALSealBatch batch;
 	SPIExecuteOptions options;
+	int64		from;
+	int64		to;
 	int			i;
 
 	read_last_link(&run->last);
@@ -890,20 +894,19 @@ seal_run(void *arg)
 	batch.done = sealed_above(run->last.low, &batch.ndone);
 
 	/*
-	 * The rows in id order, a link's worth at a time: each batch is a short
-	 * index range scan, whatever the size of the log, merged with the same
-	 * ranges of the revisions and comment edits.  Statistics lag a log that
-	 * grows at its end, so the planner would often estimate a few rows and
-	 * look each one up in a nested loop: the settings (undone when
-	 * al_run_as_log_owner returns) leave it the merge joins.
+	 * The rows in id order, a link's worth of ids at a time: each batch is
+	 * an index range scan of at most AL_LINK_ROWS ids, merged with the same
+	 * ranges of the revisions and comment edits, whatever the size of the
+	 * log.  Statistics lag a log that grows at its end (or are missing), and
+	 * the planner then picks nested loops or sorts of whole ranges: the
+	 * settings, undone when al_run_as_log_owner() returns, leave it only
+	 * that plan.
 	 */
-	(void) set_config_option("enable_nestloop", "off", PGC_USERSET,
-							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
-	(void) set_config_option("enable_hashjoin", "off", PGC_USERSET,
-							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	for (i = 0; i < (int) lengthof(plan_settings); i++)
+		(void) set_config_option(plan_settings[i], "off", PGC_USERSET,
+								 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
 	plan = SPI_prepare("SELECT " AL_DIGEST_COLUMNS
 					   " FROM activity_log.activity a"
-	/* the joins, with the id range too: merge joins of three range scans */
 					   " LEFT JOIN activity_log.revision_store r"
 					   " ON r.activity OPERATOR(pg_catalog.=) a.id"
 					   " AND r.activity OPERATOR(pg_catalog.>) $1"
@@ -914,7 +917,7 @@ seal_run(void *arg)
 					   " AND s.activity OPERATOR(pg_catalog.<=) $2"
 					   " WHERE a.id OPERATOR(pg_catalog.>) $1"
 					   " AND a.id OPERATOR(pg_catalog.<=) $2"
-					   " ORDER BY a.id LIMIT " CppAsString2(AL_LINK_ROWS),
+					   " ORDER BY a.id",
 					   2, types);
 	if (plan == NULL)
 		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
@@ -926,17 +929,17 @@ seal_run(void *arg)
 		options.params->params[i].pflags = PARAM_FLAG_CONST;
 		options.params->params[i].isnull = false;
 	}
-	options.params->params[0].value = Int64GetDatum(run->last.low);
-	options.params->params[1].value = Int64GetDatum(run->upto);
 	options.read_only = true;	/* in the snapshot pushed below */
 	options.dest = &batch.pub;
 	PushActiveSnapshot(run->snapshot);
-	for (;;)
+	for (from = run->last.low; from < run->upto; from = to)
 	{
 		int			rc;
 
+		to = from + Min(run->upto - from, AL_LINK_ROWS);
+		options.params->params[0].value = Int64GetDatum(from);
+		options.params->params[1].value = Int64GetDatum(to);
 		batch.n = 0;
-		batch.fetched = 0;
 		/* rows go to the receiver (so SPI calls it a utility statement) */
 		rc = SPI_execute_plan_extended(plan, &options);
 		if (rc < 0)
@@ -948,9 +951,6 @@ seal_run(void *arg)
 						prev);
 			run->count += batch.n;
 		}
-		if (batch.fetched < AL_LINK_ROWS || batch.last >= run->upto)
-			break;				/* the range is done */
-		options.params->params[0].value = Int64GetDatum(batch.last);
 	}
 	PopActiveSnapshot();
 	SPI_freeplan(plan);
