@@ -22,6 +22,10 @@ DATA = $(wildcard activity_log--*.sql)
 PGFILEDESC = "activity_log - Directus-style activity log and revisions"
 
 PG_CPPFLAGS = -I$(srcdir)/src
+# warnings are errors, on every PostgreSQL major (scripts/matrix.sh);
+# PostgreSQL's own headers would trip these two
+PG_CFLAGS += -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers \
+	$(AL_EXTRA_CFLAGS)
 
 REGRESS = setup capture_insert capture_update capture_delete capture_truncate \
 	tracking context privileges listing visibility comments revisions seal \

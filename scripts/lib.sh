@@ -8,11 +8,14 @@
 set -euo pipefail
 
 AL_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-PG_MAJOR=15
+# the PostgreSQL major: 15 on Debian 12; scripts/matrix.sh sets others
+PG_MAJOR=${AL_PG_MAJOR:-15}
 PG_BIN=/usr/lib/postgresql/$PG_MAJOR/bin
 AL_PACKAGES=(postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR
-             postgresql-$PG_MAJOR-pgtap libtap-parser-sourcehandler-pgtap-perl
+             libtap-parser-sourcehandler-pgtap-perl
              make gcc python3 python3-psycopg2)
+# installed when the archive has it (PostgreSQL 19 may have no pgTAP yet)
+AL_OPTIONAL_PACKAGES=(postgresql-$PG_MAJOR-pgtap)
 
 al_log() { printf '==> %s\n' "$*" >&2; }
 
@@ -32,14 +35,25 @@ al_install_packages() {
         apt-get update -qq
         DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
     fi
+    for p in "${AL_OPTIONAL_PACKAGES[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" && continue
+        if apt-cache show "$p" >/dev/null 2>&1; then
+            al_log "installing $p"
+            DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$p" >/dev/null
+        fi
+    done
+}
+
+# Is pgTAP installed for this major?
+al_have_pgtap() {
+    [ -f "$("$PG_BIN/pg_config" --sharedir)/extension/pgtap.control" ]
 }
 
 # Build with warnings as errors and install into the PostgreSQL tree.
 al_build_install() {
     al_log "building and installing activity_log"
     make -C "$AL_ROOT" -s clean >/dev/null
-    make -C "$AL_ROOT" -s PG_CONFIG="$PG_BIN/pg_config" \
-        PG_CFLAGS="-Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers ${AL_EXTRA_CFLAGS:-}"
+    make -C "$AL_ROOT" -s PG_CONFIG="$PG_BIN/pg_config" AL_EXTRA_CFLAGS="${AL_EXTRA_CFLAGS:-}"
     make -C "$AL_ROOT" -s PG_CONFIG="$PG_BIN/pg_config" install >/dev/null
 }
 

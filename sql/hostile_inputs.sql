@@ -57,7 +57,11 @@ RESET ROLE;
 
 -- log(): the alphabet of actions
 SET ROLE hi_reader;
-SELECT a AS action, try_sql(format('SELECT activity_log.log(%L, %L, %L)', a, 'hi.t', '1')) AS result
+-- (the action shown with every character outside printable ASCII as <U+hex>)
+SELECT (SELECT string_agg(CASE WHEN c = '' OR ascii(c) BETWEEN 32 AND 126 THEN c
+		ELSE format('<U+%s>', upper(to_hex(ascii(c)))) END, '' ORDER BY n)
+	FROM regexp_split_to_table(a, '') WITH ORDINALITY AS x(c, n)) AS action,
+	try_sql(format('SELECT activity_log.log(%L, %L, %L)', a, 'hi.t', '1')) AS result
 FROM unnest(ARRAY[
 	'viewed', 'export.csv', 'run-report', 'a1_b',
 	E'creat\u0435',			-- Cyrillic e

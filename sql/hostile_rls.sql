@@ -105,8 +105,11 @@ WHERE e LIKE '%~~%' OR e LIKE '%user_agent%';
 SET enable_seqscan = off;
 SELECT * FROM activity_log.explain_activity('{"filter": {"collection": {"_eq": "hr.plain"},
 	"item": {"_eq": "1"}, "comment": {"_null": true}}, "limit": -1}');
-SELECT * FROM activity_log.explain_activity('{"filter": {"collection": {"_in": ["hr.plain", "hr.notes"]},
-	"item": {"_in": ["1", "2"]}, "_or": [{"item": {"_eq": "1"}}, {"id": {"_lt": 0}}]}, "limit": -1}');
+-- (lists of keys: where the index takes them differs between majors)
+SELECT count(*) FILTER (WHERE e LIKE '%Index Scan using activity_collection_item_idx%') AS index_scans,
+	bool_and(e NOT LIKE '%Filter:%' OR e LIKE '%CASE WHEN (collection = ANY (%') AS filter_after_visibility
+FROM activity_log.explain_activity('{"filter": {"collection": {"_in": ["hr.plain", "hr.notes"]},
+	"item": {"_in": ["1", "2"]}, "_or": [{"item": {"_eq": "1"}}, {"id": {"_lt": 0}}]}, "limit": -1}') e;
 RESET enable_seqscan;
 -- an equality inside _or is no key: both branches still count
 SELECT action, collection, item FROM activity_log.list_activity(

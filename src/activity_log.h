@@ -251,7 +251,7 @@ extern char *al_qualified_table(Relation rel);
 extern Datum al_fetch_activity(int64 id, bool lock, bool visible_only,
 							   bool *found);
 extern Datum al_input_value(Oid type, const char *text, const char *what);
-extern void al_no_such_activity(int64 id) pg_attribute_noreturn();
+extern void al_no_such_activity(int64 id);
 
 /* history.c */
 extern char *al_current_key(const char *collection, const char *item,

@@ -3,10 +3,11 @@
  * compat.h
  *	  Every PostgreSQL version difference that activity_log cares about.
  *
- * The code is written against PostgreSQL 15 and builds on 14 to 17; each
- * shim below maps an API that moved or changed between those releases.
- * (13, out of support since November 2025, lacks what seal() uses:
- * SPI_execute_plan_extended() with a DestReceiver.)
+ * The code is written against PostgreSQL 15; CI builds and tests it on 15,
+ * 17, 18 and 19 (scripts/matrix.sh).  Each shim below maps an API that
+ * moved or changed between those releases; 14 is the oldest the shims
+ * allow (seal() needs SPI_execute_plan_extended()), but nothing older than
+ * 15 is tested.
  * Nothing outside this header tests PG_VERSION_NUM.
  *
  * Copyright (c) 2026, the activity_log authors
@@ -38,8 +39,14 @@
 	pg_class_ownercheck((relid), (roleid))
 #endif
 
-/* ExecInsertIndexTuples() gained "onlySummarizing" in 16 */
-#if PG_VERSION_NUM >= 160000
+/*
+ * ExecInsertIndexTuples() gained "onlySummarizing" in 16, and took flags
+ * for its three booleans, in a new order, in 19
+ */
+#if PG_VERSION_NUM >= 190000
+#define al_insert_index_tuples(rri, slot, estate) \
+	ExecInsertIndexTuples((rri), (estate), 0, (slot), NIL, NULL)
+#elif PG_VERSION_NUM >= 160000
 #define al_insert_index_tuples(rri, slot, estate) \
 	ExecInsertIndexTuples((rri), (slot), (estate), false, false, NULL, NIL, false)
 #else
@@ -47,11 +54,60 @@
 	ExecInsertIndexTuples((rri), (slot), (estate), false, false, NULL, NIL)
 #endif
 
-/* RelationGetPrimaryKeyIndex() gained "deferrable_ok" in 17 */
-#if PG_VERSION_NUM >= 170000
+/* RelationGetPrimaryKeyIndex() gained "deferrable_ok" in 18 */
+#if PG_VERSION_NUM >= 180000
 #define al_primary_key_index(rel) RelationGetPrimaryKeyIndex((rel), false)
 #else
 #define al_primary_key_index(rel) RelationGetPrimaryKeyIndex(rel)
+#endif
+
+/*
+ * Building a JsonbValue token by token: pushJsonbValue() returned the value
+ * and kept its state in a JsonbParseState pointer until 19, where it keeps
+ * both in a JsonbInState.  al_jsonb_push() pushes; al_jsonb_result() is the
+ * value once complete.
+ */
+#include "utils/jsonb.h"
+#if PG_VERSION_NUM >= 190000
+typedef JsonbInState al_jsonb_builder;
+
+static inline void
+al_jsonb_push(al_jsonb_builder *b, JsonbIteratorToken tok, JsonbValue *v)
+{
+	pushJsonbValue(b, tok, v);
+}
+
+static inline JsonbValue *
+al_jsonb_result(al_jsonb_builder *b)
+{
+	return b->result;
+}
+#else
+typedef struct al_jsonb_builder
+{
+	JsonbParseState *state;
+	JsonbValue *result;
+} al_jsonb_builder;
+
+static inline void
+al_jsonb_push(al_jsonb_builder *b, JsonbIteratorToken tok, JsonbValue *v)
+{
+	b->result = pushJsonbValue(&b->state, tok, v);
+}
+
+static inline JsonbValue *
+al_jsonb_result(al_jsonb_builder *b)
+{
+	return b->result;
+}
+#endif
+
+/*
+ * Virtual generated columns appeared in 18 (the default kind there): never
+ * stored, and never computed for a trigger.  Before 18 nothing has the mark.
+ */
+#ifndef ATTRIBUTE_GENERATED_VIRTUAL
+#define ATTRIBUTE_GENERATED_VIRTUAL 'v'
 #endif
 
 /* MarkGUCPrefixReserved() was EmitWarningsOnPlaceholders() before 15 */

@@ -27,6 +27,7 @@
 #include "postgres.h"
 
 #include "access/detoast.h"
+#include "access/htup_details.h"
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
@@ -180,11 +181,10 @@ string_value(JsonbValue *result, char *str, int len)
 static void
 jsonb_to_value(Jsonb *jb, JsonbValue *result)
 {
-	JsonbParseState *state = NULL;
+	al_jsonb_builder builder;
 	JsonbIterator *it;
 	JsonbIteratorToken tok;
 	JsonbValue	v;
-	JsonbValue *res = NULL;
 
 	if (JB_ROOT_IS_SCALAR(jb))
 	{
@@ -192,10 +192,11 @@ jsonb_to_value(Jsonb *jb, JsonbValue *result)
 		return;
 	}
 
+	memset(&builder, 0, sizeof(builder));
 	it = JsonbIteratorInit(&jb->root);
 	while ((tok = JsonbIteratorNext(&it, &v, false)) != WJB_DONE)
-		res = pushJsonbValue(&state, tok, tok < WJB_BEGIN_ARRAY ? &v : NULL);
-	*result = *res;
+		al_jsonb_push(&builder, tok, tok < WJB_BEGIN_ARRAY ? &v : NULL);
+	*result = *al_jsonb_result(&builder);
 }
 
 /*

@@ -312,7 +312,11 @@ relinfo_build(ALRelInfo *info, Relation rel)
 	info->collection = reg.collection;
 	info->with_revisions = reg.with_revisions;
 
-	/* Logged columns: all live ones but the excluded, in jsonb key order */
+	/*
+	 * Logged columns: all live ones but the excluded and the virtual
+	 * generated ones (computed on read from the others, which are logged;
+	 * a trigger never sees their values), in jsonb key order
+	 */
 	info->columns = MemoryContextAlloc(cxt, sizeof(ALColumn) * Max(tupdesc->natts, 1));
 	info->ncolumns = 0;
 	for (i = 0; i < tupdesc->natts; i++)
@@ -321,7 +325,7 @@ relinfo_build(ALRelInfo *info, Relation rel)
 		bool		excluded = false;
 		int			j;
 
-		if (att->attisdropped)
+		if (att->attisdropped || att->attgenerated == ATTRIBUTE_GENERATED_VIRTUAL)
 			continue;
 		for (j = 0; j < reg.nexclude && !excluded; j++)
 			excluded = strcmp(reg.exclude[j], NameStr(att->attname)) == 0;
