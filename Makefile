@@ -30,7 +30,7 @@ PG_CFLAGS += -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-init
 REGRESS = setup capture_insert capture_update capture_delete capture_truncate \
 	tracking context privileges listing visibility comments revisions seal \
 	ddl types statements record_moves record_causes record_reentry \
-	record_item_at record_constraints record_registrations hostile_casts hostile_rls hostile_inputs hostile_bypass hostile_grants teardown
+	record_item_at record_constraints record_registrations record_roles generated_virtual hostile_casts hostile_rls hostile_inputs hostile_bypass hostile_grants teardown
 REGRESS_OPTS = --inputdir=$(srcdir)
 ISOLATION = concurrent_update concurrent_tables comment_race ddl_other_session \
 	registry_other_session seal_concurrency

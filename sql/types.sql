@@ -86,7 +86,7 @@ INSERT INTO ty_all VALUES (
 	'{infinity,-infinity}', '[-5:-5]={9}', '{}', '{}',
 	ROW(NULL, NULL, NULL), ROW(NULL, NULL, NULL), 1, '@', '{}',
 	ROW(NULL, 0, NULL), 'happy', 'green',
-	0, '0/0', '10:10:'
+	0, 'FFFFFFFF/FFFFFFFF', '10:10:'
 ), (
 	3,
 	NULL, NULL, NULL, 'Infinity', NULL, 'NaN', '-Infinity',
